@@ -1,0 +1,63 @@
+"""Tables that describe the dataset (used by `forecast data check` and the app)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .data import Dataset
+from .vocab import LONG_RANGE_CLASSES, QUESTION_EVENTS, RECORDED_EVENTS
+
+
+def with_question_types(events: pd.DataFrame) -> pd.DataFrame:
+    """Events with a row for each question type they count toward (long_range_missile added)."""
+    long_range = events[(events["event"] == "ballistic_missile") & events["missile_class"].isin(LONG_RANGE_CLASSES)]
+    return pd.concat([events, long_range.assign(event="long_range_missile")], ignore_index=True)
+
+
+def events_of(events: pd.DataFrame, event: str) -> pd.DataFrame:
+    if event == "any":
+        return events
+    return with_question_types(events).query("event == @event")
+
+
+def counts_by_type(events: pd.DataFrame) -> pd.Series:
+    table = with_question_types(events)["event"].value_counts()
+    order = [e for e in QUESTION_EVENTS if e != "any"]
+    return table.reindex(order, fill_value=0)
+
+
+def counts_by_year(events: pd.DataFrame) -> pd.DataFrame:
+    frame = with_question_types(events).assign(year=lambda f: f["date"].dt.year)
+    table = frame.pivot_table(index="year", columns="event", values="date", aggfunc="count", fill_value=0)
+    cols = [e for e in QUESTION_EVENTS if e != "any" and e in table.columns]
+    years = range(int(frame["year"].min()), int(frame["year"].max()) + 1)
+    return table.reindex(index=years, columns=cols, fill_value=0)
+
+
+def signal_counts(signals: pd.DataFrame) -> pd.DataFrame:
+    return signals.groupby(["signal", "level"]).size().rename("records").reset_index()
+
+
+def check_report(ds: Dataset) -> list[str]:
+    """The lines `forecast data check` prints."""
+    ev, sg = ds.events, ds.signals
+    lines = [
+        f"data OK (hash {ds.data_hash})",
+        f"events: {len(ev)} rows, {ev['date'].min().date()} to {ev['date'].max().date()}, every row sourced",
+        "",
+        "events by type (long_range_missile = IRBM/ICBM days, also counted in ballistic_missile):",
+    ]
+    lines += [f"  {k:<20} {v:>4}" for k, v in counts_by_type(ev).items()]
+    lines += ["", "events by year:"]
+    by_year = counts_by_year(ev)
+    lines += ["  " + line for line in by_year.to_string().splitlines()]
+    lines += [
+        "",
+        f"signal records: {len(sg)}, occurred {sg['occurred'].min().date()} to {sg['occurred'].max().date()}, "
+        f"published up to {sg['published'].max().date()}, every row sourced",
+    ]
+    lines += [f"  {r.signal:<14} {r.level:<12} {r.records:>4}" for r in signal_counts(sg).itertuples()]
+    missing = [e for e in RECORDED_EVENTS if e not in set(ev["event"])]
+    if missing:
+        lines.append(f"note: no events of type {', '.join(missing)}")
+    return lines

@@ -1,0 +1,85 @@
+"""The CNS database importer, on a fixture we wrote in the CNS export format."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from forecast.cns_import import cns_days, import_cns
+from forecast.data import load_events
+
+FIXTURE = Path(__file__).parent / "data" / "cns_fixture.csv"
+
+
+def test_cns_rows_become_korean_days():
+    days = cns_days(FIXTURE).set_index(["date", "event"])
+    # 00:40 UTC 4 Jul (12-hour clock '12:40:00 AM') is still 4 Jul in Korea
+    assert ("2017-07-04", "ballistic_missile") in days.index
+    # 22:30 UTC 13 Jan is 14 Jan in Korea, and two rows make one day of two missiles
+    row = days.loc[("2025-01-14", "ballistic_missile")]
+    assert row["missiles"] == "2" and row["missile_class"] == "SRBM"
+    assert ("2025-03-20", "space_launch") in days.index
+
+
+def test_import_merges_reports_and_never_drops_rows(data_copy):
+    path = data_copy / "events.csv"
+    before = load_events(path)
+    report = import_cns(FIXTURE, path)
+    after = load_events(path)
+    assert len(after) == len(before) + 2
+    added = {(r["date"], r["event"]) for r in report.added}
+    assert added == {("2025-01-14", "ballistic_missile"), ("2025-03-20", "space_launch")}
+    # the revision is applied and reported
+    changed = {(r["date"], tuple(d)) for r, d in report.changed}
+    assert ("2024-01-14", ("outcome",)) in changed
+    jan14 = after[(after["date"] == "2024-01-14") & (after["event"] == "ballistic_missile")].iloc[0]
+    assert jan14["outcome"] == "failure"
+    # an 'Unknown' type in the release does not overwrite our ICBM class
+    feb27 = after[(after["date"] == "2022-02-27") & (after["event"] == "ballistic_missile")].iloc[0]
+    assert feb27["missile_class"] == "ICBM"
+    # every earlier row is still there
+    key = ["date", "event"]
+    assert before[key].merge(after[key], how="left", indicator=True)["_merge"].eq("both").all()
+    assert report.kept_not_in_import > 0
+    # imported rows are sourced
+    assert after["source"].str.len().gt(0).all()
+
+
+def test_dry_run_writes_nothing(data_copy):
+    path = data_copy / "events.csv"
+    original = path.read_bytes()
+    report = import_cns(FIXTURE, path, dry_run=True)
+    assert report.added
+    assert path.read_bytes() == original
+
+
+def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
+    path = data_copy / "events.csv"
+    out = subprocess.run(
+        [sys.executable, "-m", "forecast", "data", "import-cns", str(FIXTURE), "--events", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "added 2 row(s)" in out.stdout and "2025-01-14" in out.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Date,Missile Name\n1-Jan-20,X\n", encoding="utf-8")
+    original = path.read_bytes()
+    out = subprocess.run(
+        [sys.executable, "-m", "forecast", "data", "import-cns", str(bad), "--events", str(path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "missing column 'Launch Time (UTC)'" in out.stderr
+    assert path.read_bytes() == original
+
+
+def test_bad_date_in_cns_file_names_row(tmp_path):
+    bad = tmp_path / "bad.csv"
+    text = FIXTURE.read_bytes().decode("cp1252").replace("13-Jan-25", "13-Jnu-25", 1)
+    bad.write_text(text, encoding="utf-8")
+    import pytest
+
+    from forecast.errors import InputError
+
+    with pytest.raises(InputError) as err:
+        cns_days(bad)
+    assert err.value.row == 4 and err.value.field == "Date" and err.value.value == "13-Jnu-25"
