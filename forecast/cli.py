@@ -111,5 +111,225 @@ def data_import_cns(
     typer.echo("dry run: nothing written" if dry_run else f"written: {target}")
 
 
+# ------------------------------------------------------------------ forecasting
+
+PriorsOpt = Annotated[Path | None, typer.Option("--priors", help="Prior file (default priors/default.toml).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Sampler seed.")]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 3) when a fit misses R-hat/ESS/divergence "
+                                         "thresholds instead of warning.")]
+DrawsOpt = Annotated[int, typer.Option("--draws", min=50, help="Posterior draws per chain.")]
+TuneOpt = Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain.")]
+
+
+def _context(priors, seed, strict, draws, tune, data_dir=None):
+    from .model import SamplerSettings
+    from .service import context
+
+    def report(fit) -> None:
+        where = "cache" if fit.from_cache else "new fit"
+        typer.echo(f"fit as of {fit.as_of} ({where}): {fit.diagnostics.line()}", err=True)
+
+    return context(priors, seed, SamplerSettings(draws=draws, tune=tune), data_dir, strict, on_fit=report)
+
+
+def _run(fn):
+    from .service import DiagnosticsError
+
+    try:
+        return fn()
+    except InputError as exc:
+        raise fail(exc) from None
+    except DiagnosticsError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=3) from None
+
+
+PROVENANCE = ("data_hash", "priors_file", "priors_hash", "model_version", "seed")
+
+
+def _provenance_line(row: dict) -> str:
+    return "# " + ", ".join(f"{k} {row[k]}" for k in ("as_of", *PROVENANCE))
+
+
+@app.command()
+def predict(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD.")] = None,
+    event: Annotated[str | None, typer.Option(help="space_launch, long_range_missile, ballistic_missile, "
+                                              "nuclear_test, engine_test or any.")] = None,
+    window: Annotated[str | None, typer.Option(help="Window in days from the as-of date.")] = None,
+    evidence: Annotated[list[str] | None, typer.Option(help="SIGNAL=LEVEL or SIGNAL=LEVEL:CONFIDENCE; "
+                                                       "repeat for several.")] = None,
+    questions: Annotated[Path | None, typer.Option(help="CSV of questions: as_of, event, window_days, "
+                                                   "evidence (signal=level;...), optional id.")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    strict: StrictOpt = False,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 1000,
+) -> None:
+    """P(at least one event within the window) for one question or a file of them."""
+    import pandas as pd
+
+    from .predict import make_question, parse_evidence
+    from .service import answer_questions, read_questions
+
+    def go():
+        if questions is not None:
+            if any(v is not None for v in (as_of, event, window)) or evidence:
+                raise InputError("give either --questions or --as-of/--event/--window, not both", field="--questions")
+            qs = read_questions(questions)
+        else:
+            for flag, value in (("--as-of", as_of), ("--event", event), ("--window", window)):
+                if value is None:
+                    raise InputError(f"{flag} is required (or give --questions FILE)", field=flag)
+            qs = [make_question(as_of, event, window, parse_evidence(evidence or []))]
+        ctx = _context(priors, seed, strict, draws, tune)
+        return answer_questions(ctx, qs)
+
+    rows = _run(go)
+    if fmt is Format.json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    cols = ["id", "as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate",
+            "drivers", "evidence", *PROVENANCE]
+    frame = pd.DataFrame(rows)[cols]
+    if all(r["id"] is None for r in rows):
+        frame = frame.drop(columns="id")
+    if fmt is Format.csv:
+        typer.echo(render(frame, fmt))
+        return
+    shown = frame.drop(columns=list(PROVENANCE)).copy()
+    for c in ("probability", "lower", "upper", "base_rate"):
+        shown[c] = shown[c].map(lambda v: f"{v:.1%}")
+    typer.echo(_provenance_line(rows[0]))
+    typer.echo(render(shown, fmt))
+
+
+@app.command()
+def table(
+    as_of: Annotated[str, typer.Option("--as-of", help="As-of date YYYY-MM-DD.")],
+    evidence: Annotated[list[str] | None, typer.Option(help="SIGNAL=LEVEL[:CONFIDENCE]; repeatable.")] = None,
+    windows: Annotated[str, typer.Option(help="Windows in days, comma-separated.")] = "30,90,180,365",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    strict: StrictOpt = False,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 1000,
+) -> None:
+    """The briefing table: every event type by window, with intervals, bands, base rates and drivers."""
+    import pandas as pd
+
+    from .briefing import wide_table
+    from .service import forecast_table
+
+    def go():
+        try:
+            ws = tuple(int(w) for w in windows.split(",") if w.strip())
+        except ValueError:
+            raise InputError("windows must be whole numbers of days joined by commas", field="--windows",
+                             value=windows) from None
+        if not ws:
+            raise InputError("give at least one window", field="--windows", value=windows)
+        ctx = _context(priors, seed, strict, draws, tune)
+        return forecast_table(ctx, as_of, ";".join(evidence or []), ws)
+
+    rows = _run(go)
+    if fmt in (Format.csv, Format.json):
+        cols = ["as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate", "drivers",
+                "evidence", *PROVENANCE]
+        frame = pd.DataFrame(rows)[cols]
+        if fmt is Format.json:
+            typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
+        else:
+            typer.echo(render(frame, fmt))
+        return
+    typer.echo(_provenance_line(rows[0]))
+    typer.echo(f"# evidence: {rows[0]['evidence']} (analyst-set: {rows[0]['analyst_set'] or 'none'})")
+    typer.echo(render(wide_table(rows), fmt))
+
+
+@app.command()
+def fit(
+    as_of: Annotated[str, typer.Option("--as-of", help="Fit on the data known before this date.")],
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    strict: StrictOpt = False,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 1000,
+) -> None:
+    """Fit (or load from cache) the model for an as-of date and print its diagnostics."""
+    from .predict import make_question
+
+    def go():
+        q = make_question(as_of, "any", 1)
+        ctx = _context(priors, seed, strict, draws, tune)
+        f = ctx.fit(q.as_of)
+        return ctx, f
+
+    ctx, f = _run(go)
+    typer.echo(f"as_of {f.as_of}  data_hash {ctx.ds.data_hash}  priors {f.key['priors_file']} "
+               f"({f.key['priors_hash']})  model_version {f.key['model_version']}  seed {f.key['seed']}")
+    typer.echo(f"{'cache hit' if f.from_cache else 'fitted'}: {f.diagnostics.line()}")
+
+
+@app.command()
+def signals(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Show the data's state on this date "
+                                              "(default: today).")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The signal vocabulary and the data's current state of each signal."""
+    import datetime as dt
+
+    from .data import load_dataset
+    from .signal_state import question_state
+    from .vocab import QUESTION_EVENTS, SIGNALS
+
+    def go():
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+        ds = load_dataset()
+        return day, {e: question_state(ds.signals, day, e) for e in QUESTION_EVENTS}
+
+    try:
+        day, state = _run(go)
+    except ValueError:
+        raise fail(InputError("as-of date must be YYYY-MM-DD", field="--as-of", value=as_of)) from None
+    rows = []
+    for name, spec in SIGNALS.items():
+        for level in spec.levels:
+            rows.append({
+                "signal": name, "level": level, "neutral": level == spec.neutral,
+                "meaning": spec.level_meanings[level],
+                "in_data_on_" + day.isoformat(): ", ".join(e for e, st in state.items() if st[name] == level),
+            })
+    import pandas as pd
+
+    typer.echo(f"# signals and the data's state on {day} (events each level applies to)")
+    typer.echo(render(pd.DataFrame(rows), fmt))
+
+
+priors_app = typer.Typer(help="Check prior files.", no_args_is_help=True)
+app.add_typer(priors_app, name="priors")
+
+
+@priors_app.command("check")
+def priors_check(priors: PriorsOpt = None, seed: SeedOpt = 20260101) -> None:
+    """Validate a prior file and show the yearly event counts it implies (prior predictive)."""
+    from .prior_predictive import yearly_counts
+
+    def go():
+        from .data import load_dataset
+        from .priors import load_priors
+
+        return yearly_counts(load_dataset(), load_priors(priors), seed=seed)
+
+    frame = _run(go)
+    typer.echo("# prior predictive: implied event-days per year on the 1998-2024 signal history "
+               "(median and 90% interval over prior draws) against the record")
+    typer.echo(render(frame, Format.table))
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

@@ -1,0 +1,238 @@
+"""Answers to questions: P(at least one event in the window) as a distribution over draws.
+
+The window of a question as of day D covers the W days D, D+1, ..., D+W-1: the as-of day's
+events are not yet known (only events dated before D are), its published signals are.
+Changing the evidence never resamples: it is array arithmetic over the cached draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .data import Dataset
+from .errors import InputError
+from .features import data_levels, override_levels, window_features
+from .fit_cache import Fit
+from .priors import Priors
+from .vocab import COMPONENTS, QUESTION_COMPONENTS, QUESTION_EVENTS, SIGNALS
+
+MAX_WINDOW = 1095
+EARLIEST_AS_OF = dt.date(1999, 1, 1)
+INTERVAL = 0.90
+BANDS = (  # ICD-203 expressions of likelihood
+    (0.05, "almost no chance"),
+    (0.20, "very unlikely"),
+    (0.45, "unlikely"),
+    (0.55, "roughly even chance"),
+    (0.80, "likely"),
+    (0.95, "very likely"),
+    (1.01, "almost certain"),
+)
+
+
+def verbal_band(p: float) -> str:
+    return next(label for upper, label in BANDS if p < upper)
+
+
+# ------------------------------------------------------------------ questions
+
+Evidence = dict[str, tuple[str, float]]  # signal -> (level, confidence)
+
+
+def parse_evidence(text: str | list[str] | None, *, where: str = "--evidence") -> Evidence:
+    """'signal=level[:confidence]' items, joined by ';' (or given as a list)."""
+    items = text if isinstance(text, list) else [t for t in (text or "").split(";")]
+    out: Evidence = {}
+    for raw in items:
+        item = raw.strip()
+        if not item:
+            continue
+        if "=" not in item:
+            raise InputError("evidence must be signal=level or signal=level:confidence", field=where, value=item)
+        name, _, rest = item.partition("=")
+        name, rest = name.strip(), rest.strip()
+        if name not in SIGNALS:
+            raise InputError(f"unknown signal; allowed: {', '.join(SIGNALS)}", field=where, value=name)
+        level, _, conf_text = rest.partition(":")
+        level = level.strip()
+        if level not in SIGNALS[name].levels:
+            raise InputError(
+                f"unknown level for {name}; allowed: {', '.join(SIGNALS[name].levels)}", field=where, value=level
+            )
+        confidence = 1.0
+        if conf_text:
+            try:
+                confidence = float(conf_text)
+            except ValueError:
+                confidence = math.nan
+            if not 0 < confidence <= 1:
+                raise InputError("confidence must be a number in (0, 1]", field=where, value=conf_text)
+        if name in out:
+            raise InputError("signal given twice", field=where, value=name)
+        out[name] = (level, confidence)
+    return out
+
+
+@dataclass(frozen=True)
+class Question:
+    as_of: dt.date
+    event: str
+    window_days: int
+    evidence: Evidence = field(default_factory=dict)
+    id: str | None = None
+
+
+def make_question(as_of, event: str, window_days, evidence: Evidence | str | None = None,
+                  qid: str | None = None, *, where: str = "") -> Question:
+    prefix = f"{where} " if where else ""
+    try:
+        day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of).strip())
+    except ValueError:
+        raise InputError("as-of date must be YYYY-MM-DD", field=f"{prefix}as_of".strip(), value=as_of) from None
+    if day < EARLIEST_AS_OF:
+        raise InputError(f"as-of date is before the data allow a forecast (earliest {EARLIEST_AS_OF}; "
+                         "the data start on 1998-01-01)", field=f"{prefix}as_of".strip(), value=str(day))
+    if day > dt.date.today():
+        raise InputError(f"as-of date is in the future (today is {dt.date.today()})",
+                         field=f"{prefix}as_of".strip(), value=str(day))
+    if event not in QUESTION_EVENTS:
+        raise InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}",
+                         field=f"{prefix}event".strip(), value=event)
+    try:
+        window = int(str(window_days).strip())
+    except ValueError:
+        raise InputError(f"window must be a whole number of days, 1 to {MAX_WINDOW}",
+                         field=f"{prefix}window_days".strip(), value=window_days) from None
+    if not 1 <= window <= MAX_WINDOW:
+        raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=f"{prefix}window_days".strip(),
+                         value=window_days)
+    if isinstance(evidence, str) or evidence is None:
+        evidence = parse_evidence(evidence, where=f"{prefix}evidence".strip())
+    return Question(day, event, window, evidence, qid)
+
+
+# ------------------------------------------------------------------ arithmetic over draws
+
+
+class Answerer:
+    """Answers questions at one as-of date from one fit; caches the window features."""
+
+    def __init__(self, ds: Dataset, priors: Priors, fit: Fit):
+        self.ds, self.priors, self.fit = ds, priors, fit
+        self.as_of = pd.Timestamp(fit.as_of)
+        self._base: dict[tuple[str, int], np.ndarray] = {}
+        self._levels: dict[str, dict[str, str]] = {}
+
+    def data_levels(self, component: str) -> dict[str, str]:
+        if component not in self._levels:
+            self._levels[component] = data_levels(self.ds, self.as_of, component)
+        return self._levels[component]
+
+    def _features(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
+        key = (component, window)
+        if key not in self._base:
+            self._base[key] = window_features(self.ds, self.as_of, component, window, self.priors)
+        base = self._base[key]
+        changed = {s: lv for s, lv in levels.items() if lv != self.data_levels(component)[s]}
+        if not changed:
+            return base
+        return override_levels(base, changed, self.priors)
+
+    def log_survival(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
+        """(draws, window) cumulative log P(no event of this component through each day)."""
+        X = self._features(component, window, levels)
+        k = COMPONENTS.index(component)
+        post = self.fit.posterior
+        eta = post.alpha[:, k, None] + post.beta[:, k, :] @ X.T
+        return -np.cumsum(np.logaddexp(0.0, eta), axis=1)
+
+    def curve(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
+        """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
+        total = np.zeros((self.fit.posterior.n_draws, window))
+        for weight, combo in self._combos(event, evidence):
+            logs = sum(self.log_survival(c, window, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event])
+            total += weight * (1.0 - np.exp(logs))
+        return total
+
+    def _levels_for(self, component: str, combo: dict[str, str]) -> dict[str, str]:
+        return {**self.data_levels(component), **combo}
+
+    def _combos(self, event: str, evidence: Evidence) -> list[tuple[float, dict[str, str]]]:
+        """Weighted level assignments: a level with confidence c, the rest on the data's level."""
+        options = []
+        for name, (level, conf) in evidence.items():
+            if conf >= 1.0:
+                options.append([(1.0, name, level)])
+            else:
+                options.append([(conf, name, level), (1.0 - conf, name, None)])
+        out = []
+        for choice in itertools.product(*options) if options else [()]:
+            weight = math.prod(w for w, _, _ in choice)
+            combo = {name: level for _, name, level in choice if level is not None}
+            out.append((weight, combo))
+        return out
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p) - np.log1p(-p)
+
+
+def answer(answerer: Answerer, q: Question) -> dict:
+    """The answer to one question: mean, 90% interval, verbal band, base rate, contributions."""
+    p = answerer.curve(q.event, q.window_days, q.evidence)[:, -1]
+    neutral = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
+    base = answerer.curve(q.event, q.window_days, neutral)[:, -1]
+    state = effective_levels(answerer, q)
+    contributions = {}
+    for name, spec in SIGNALS.items():
+        if state[name] == spec.neutral and name not in q.evidence:
+            contributions[name] = 0.0
+            continue
+        # every other signal neutral; this one as the question has it (analyst's or the data's)
+        only = {other: lv for other, lv in neutral.items() if other != name}
+        if name in q.evidence:
+            only[name] = q.evidence[name]
+        p_only = answerer.curve(q.event, q.window_days, only)[:, -1]
+        contributions[name] = float(np.mean(_logit(p_only) - _logit(base)))
+    lo, hi = np.quantile(p, [(1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2])
+    mean = float(p.mean())
+    return {
+        "id": q.id,
+        "as_of": q.as_of.isoformat(),
+        "event": q.event,
+        "window_days": q.window_days,
+        "probability": mean,
+        "lower": float(lo),
+        "upper": float(hi),
+        "band": verbal_band(mean),
+        "base_rate": float(base.mean()),
+        "evidence": ";".join(f"{s}={lv}" for s, lv in state.items()),
+        "analyst_set": ";".join(f"{s}={lv}" + (f":{c:g}" if c < 1 else "") for s, (lv, c) in q.evidence.items()),
+        "contributions": contributions,
+    }
+
+
+def effective_levels(answerer: Answerer, q: Question) -> dict[str, str]:
+    """The level of each signal the question assumes (analyst's where set, else the data's);
+    for a union type, the strongest level any component records."""
+    out = {}
+    for name, spec in SIGNALS.items():
+        if name in q.evidence:
+            out[name] = q.evidence[name][0]
+            continue
+        levels = [answerer.data_levels(c)[name] for c in QUESTION_COMPONENTS[q.event]]
+        non_neutral = [lv for lv in levels if lv != spec.neutral]
+        out[name] = max(non_neutral, key=spec.levels.index) if non_neutral else spec.neutral
+    return out
+
+
+def drivers_text(contributions: dict[str, float], top: int = 3) -> str:
+    ranked = sorted(((v, k) for k, v in contributions.items() if abs(v) >= 0.05), key=lambda t: -abs(t[0]))[:top]
+    return ", ".join(f"{k} {v:+.2f}" for v, k in ranked) or "none"

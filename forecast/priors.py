@@ -1,0 +1,156 @@
+"""Prior files (priors/*.toml): every prior the model uses, in terms an analyst reads.
+
+Base rates are events per year with a 90% interval; effects are odds ratios on the daily odds
+with a 90% interval; the spread says how much an effect may differ between event types (the
+partial-pooling scale, on the log-odds scale). Unknown keys, missing entries and impossible
+values are errors naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import InputError
+from .vocab import COMPONENTS, SIGNALS
+
+PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
+DEFAULT_PRIORS = PRIORS_DIR / "default.toml"
+Z90 = 1.6448536269514722
+
+#: Model features: one per non-neutral signal level, then recency terms.
+SIGNAL_FEATURES: tuple[str, ...] = tuple(
+    f"{name}={level}" for name, s in SIGNALS.items() for level in s.levels if level != s.neutral
+)
+RECENCY_FEATURES: tuple[str, ...] = ("same_type_30d", "same_type_rate_365d", "other_type_30d")
+FEATURES: tuple[str, ...] = SIGNAL_FEATURES + RECENCY_FEATURES
+
+Positive = Annotated[float, Field(gt=0)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BaseRate(_Strict):
+    per_year: Positive
+    low: Positive
+    high: Positive
+    rationale: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BaseRate:
+        if not self.low < self.per_year < self.high:
+            raise ValueError(f"need low < per_year < high, got {self.low}, {self.per_year}, {self.high}")
+        if self.high >= 365:
+            raise ValueError("a rate of 365 or more events a year is impossible for daily event-days")
+        return self
+
+    def logit_daily(self) -> tuple[float, float]:
+        """Normal(mean, sd) on the logit of the daily probability."""
+
+        def logit(rate: float) -> float:
+            p = rate / 365.0
+            return math.log(p / (1 - p))
+
+        mean = logit(self.per_year)
+        sd = (logit(self.high) - logit(self.low)) / (2 * Z90)
+        return mean, sd
+
+
+class Effect(_Strict):
+    odds_ratio: Positive
+    low: Positive
+    high: Positive
+    spread: Annotated[float, Field(gt=0, le=5)]
+    rationale: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Effect:
+        if not self.low < self.odds_ratio < self.high:
+            raise ValueError(f"need low < odds_ratio < high, got {self.low}, {self.odds_ratio}, {self.high}")
+        return self
+
+    def log_odds(self) -> tuple[float, float]:
+        mean = math.log(self.odds_ratio)
+        sd = (math.log(self.high) - math.log(self.low)) / (2 * Z90)
+        return mean, sd
+
+
+class Fade(_Strict):
+    half_life_days: Annotated[float, Field(gt=0)] | None = None
+    evidence_lifetime_days: Annotated[int, Field(gt=0, le=3650)] | None = None
+    rationale: str = Field(min_length=1)
+
+
+class Meta(_Strict):
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+
+
+class Priors(_Strict):
+    meta: Meta
+    base_rate: dict[str, BaseRate]
+    effect: dict[str, Effect]
+    fade: dict[str, Fade]
+    path: str = ""
+    digest: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> Priors:
+        for section, wanted in (("base_rate", COMPONENTS), ("effect", FEATURES), ("fade", tuple(SIGNALS))):
+            have = getattr(self, section)
+            unknown = sorted(set(have) - set(wanted))
+            if unknown:
+                raise ValueError(f"[{section}] unknown key '{unknown[0]}'; allowed: {', '.join(wanted)}")
+            missing = [k for k in wanted if k not in have]
+            if missing:
+                raise ValueError(f"[{section}] missing entry '{missing[0]}'")
+        return self
+
+
+def _key_path(loc: tuple) -> str:
+    parts = [str(p) for p in loc]
+    # pydantic reports dict keys as plain strings in the location
+    return ".".join(parts)
+
+
+def load_priors(path: Path | str | None = None) -> Priors:
+    path = Path(path) if path else DEFAULT_PRIORS
+    if not path.exists():
+        available = ", ".join(sorted(p.name for p in PRIORS_DIR.glob("*.toml")))
+        raise InputError(f"prior file not found; shipped files: {available}", file=str(path))
+    raw_bytes = path.read_bytes()
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("prior file is not UTF-8", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    # effect keys are written as [effect."site_activity=preparation"] or [effect.recency.X]
+    effects = raw.get("effect", {})
+    if isinstance(effects, dict) and isinstance(effects.get("recency"), dict):
+        effects = {**{k: v for k, v in effects.items() if k != "recency"}, **effects["recency"]}
+        raw["effect"] = effects
+    try:
+        return Priors(**raw, path=str(path), digest=hashlib.sha256(raw_bytes).hexdigest()[:16])
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # misspellings first
+        first = errors[0]
+        key = _key_path(first["loc"]) or "(top level)"
+        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = f"unknown key '{first['loc'][-1]}' (misspelt?)"
+        value = first.get("input") if not isinstance(first.get("input"), dict) else None
+        raise InputError(msg, file=str(path), field=key, value=value) from None
+
+
+def available_priors() -> list[Path]:
+    return sorted(PRIORS_DIR.glob("*.toml"))

@@ -1,0 +1,113 @@
+"""The glue between loaded inputs, fits and answers, shared by the CLI and the app."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .data import Dataset, load_dataset, read_text
+from .errors import InputError
+from .fit_cache import Fit, get_fit
+from .model import MODEL_VERSION, SamplerSettings
+from .predict import Answerer, Question, answer, drivers_text, make_question
+from .priors import Priors, load_priors
+from .vocab import QUESTION_EVENTS
+
+DEFAULT_SEED = 20260101
+DEFAULT_WINDOWS = (30, 90, 180, 365)
+
+
+class DiagnosticsError(Exception):
+    """A fit missed the convergence thresholds and the caller asked for strictness."""
+
+
+@dataclass
+class Context:
+    ds: Dataset
+    priors: Priors
+    settings: SamplerSettings
+    seed: int
+    strict: bool = False
+    on_fit: Callable[[Fit], None] | None = None
+
+    def fit(self, as_of) -> Fit:
+        fit = get_fit(self.ds, self.priors, pd.Timestamp(as_of), self.settings, self.seed)
+        if self.on_fit:
+            self.on_fit(fit)
+        if self.strict and fit.diagnostics.warnings:
+            raise DiagnosticsError(f"fit as of {fit.as_of} misses the thresholds: " + "; ".join(fit.diagnostics.warnings))
+        return fit
+
+    def provenance(self, fit: Fit) -> dict:
+        return {
+            "data_hash": self.ds.data_hash,
+            "priors_file": Path(self.priors.path).name,
+            "priors_hash": self.priors.digest,
+            "model_version": MODEL_VERSION,
+            "seed": self.seed,
+            "fit_as_of": fit.as_of,
+            "diagnostics_ok": not fit.diagnostics.warnings,
+        }
+
+
+def context(priors_path=None, seed: int = DEFAULT_SEED, settings: SamplerSettings | None = None,
+            data_dir=None, strict: bool = False, on_fit=None) -> Context:
+    return Context(load_dataset(data_dir), load_priors(priors_path), settings or SamplerSettings(), seed, strict, on_fit)
+
+
+def answer_questions(ctx: Context, questions: list[Question]) -> list[dict]:
+    """Answers in input order; one fit per distinct as-of date."""
+    by_date: dict = {}
+    for i, q in enumerate(questions):
+        by_date.setdefault(q.as_of, []).append(i)
+    results: list[dict | None] = [None] * len(questions)
+    for as_of, idx in sorted(by_date.items()):
+        fit = ctx.fit(as_of)
+        answerer = Answerer(ctx.ds, ctx.priors, fit)
+        prov = ctx.provenance(fit)
+        for i in idx:
+            r = answer(answerer, questions[i])
+            r["drivers"] = drivers_text(r["contributions"])
+            results[i] = {**r, **prov}
+    return [r for r in results if r is not None]
+
+
+QUESTION_COLUMNS = ("as_of", "event", "window_days", "evidence")
+
+
+def read_questions(path: Path | str) -> list[Question]:
+    path = Path(path)
+    if not path.exists():
+        raise InputError("questions file not found", file=str(path))
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in QUESTION_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"missing column '{missing[0]}'; needed: {', '.join(QUESTION_COLUMNS)} (optional: id)",
+                         file=str(path), row=1, field=missing[0])
+    out = []
+    for row_no, raw in enumerate(reader, start=2):
+        rec = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        try:
+            out.append(make_question(rec["as_of"], rec["event"], rec["window_days"], rec["evidence"],
+                                     rec.get("id") or None))
+        except InputError as exc:
+            exc.file, exc.row = str(path), row_no
+            exc.field = (exc.field or "").split()[-1] if exc.field else None
+            raise
+    if not out:
+        raise InputError("no questions in file", file=str(path))
+    return out
+
+
+def forecast_table(ctx: Context, as_of, evidence: str | None = None,
+                   windows: tuple[int, ...] = DEFAULT_WINDOWS, events: tuple[str, ...] = QUESTION_EVENTS) -> list[dict]:
+    """Every event type by every window: the long table behind `forecast table`."""
+    qs = [make_question(as_of, e, w, evidence) for e in events for w in windows]
+    return answer_questions(ctx, qs)
