@@ -66,8 +66,12 @@ def data_check(data_dir: DataDir = None) -> None:
 
 @data_app.command("show")
 def data_show(
-    event: Annotated[str, typer.Option(help="Event type: space_launch, long_range_missile, ballistic_missile, "
-                                       "nuclear_test, engine_test or any.")] = "any",
+    event: Annotated[
+        str,
+        typer.Option(
+            help="Event type: space_launch, long_range_missile, ballistic_missile, nuclear_test, engine_test or any."
+        ),
+    ] = "any",
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
     data_dir: DataDir = None,
 ) -> None:
@@ -77,7 +81,9 @@ def data_show(
     from .vocab import QUESTION_EVENTS
 
     if event not in QUESTION_EVENTS:
-        raise fail(InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--event", value=event))
+        raise fail(
+            InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--event", value=event)
+        )
     try:
         ds = load_dataset(data_dir)
     except InputError as exc:
@@ -115,8 +121,12 @@ def data_import_cns(
 
 PriorsOpt = Annotated[Path | None, typer.Option("--priors", help="Prior file (default priors/default.toml).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Sampler seed.")]
-StrictOpt = Annotated[bool, typer.Option("--strict", help="Fail (exit 3) when a fit misses R-hat/ESS/divergence "
-                                         "thresholds instead of warning.")]
+StrictOpt = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Fail (exit 3) when a fit misses R-hat/ESS/divergence thresholds instead of warning."
+    ),
+]
 DrawsOpt = Annotated[int, typer.Option("--draws", min=50, help="Posterior draws per chain.")]
 TuneOpt = Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain.")]
 
@@ -154,19 +164,24 @@ def _provenance_line(row: dict) -> str:
 @app.command()
 def predict(
     as_of: Annotated[str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD.")] = None,
-    event: Annotated[str | None, typer.Option(help="space_launch, long_range_missile, ballistic_missile, "
-                                              "nuclear_test, engine_test or any.")] = None,
+    event: Annotated[
+        str | None,
+        typer.Option(help="space_launch, long_range_missile, ballistic_missile, nuclear_test, engine_test or any."),
+    ] = None,
     window: Annotated[str | None, typer.Option(help="Window in days from the as-of date.")] = None,
-    evidence: Annotated[list[str] | None, typer.Option(help="SIGNAL=LEVEL or SIGNAL=LEVEL:CONFIDENCE; "
-                                                       "repeat for several.")] = None,
-    questions: Annotated[Path | None, typer.Option(help="CSV of questions: as_of, event, window_days, "
-                                                   "evidence (signal=level;...), optional id.")] = None,
+    evidence: Annotated[
+        list[str] | None, typer.Option(help="SIGNAL=LEVEL or SIGNAL=LEVEL:CONFIDENCE; repeat for several.")
+    ] = None,
+    questions: Annotated[
+        Path | None,
+        typer.Option(help="CSV of questions: as_of, event, window_days, evidence (signal=level;...), optional id."),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     priors: PriorsOpt = None,
     seed: SeedOpt = 20260101,
     strict: StrictOpt = False,
     draws: DrawsOpt = 1000,
-    tune: TuneOpt = 1000,
+    tune: TuneOpt = 800,
 ) -> None:
     """P(at least one event within the window) for one question or a file of them."""
     import pandas as pd
@@ -191,8 +206,20 @@ def predict(
     if fmt is Format.json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    cols = ["id", "as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate",
-            "drivers", "evidence", *PROVENANCE]
+    cols = [
+        "id",
+        "as_of",
+        "event",
+        "window_days",
+        "probability",
+        "lower",
+        "upper",
+        "band",
+        "base_rate",
+        "drivers",
+        "evidence",
+        *PROVENANCE,
+    ]
     frame = pd.DataFrame(rows)[cols]
     if all(r["id"] is None for r in rows):
         frame = frame.drop(columns="id")
@@ -216,7 +243,7 @@ def table(
     seed: SeedOpt = 20260101,
     strict: StrictOpt = False,
     draws: DrawsOpt = 1000,
-    tune: TuneOpt = 1000,
+    tune: TuneOpt = 800,
 ) -> None:
     """The briefing table: every event type by window, with intervals, bands, base rates and drivers."""
     import pandas as pd
@@ -228,8 +255,9 @@ def table(
         try:
             ws = tuple(int(w) for w in windows.split(",") if w.strip())
         except ValueError:
-            raise InputError("windows must be whole numbers of days joined by commas", field="--windows",
-                             value=windows) from None
+            raise InputError(
+                "windows must be whole numbers of days joined by commas", field="--windows", value=windows
+            ) from None
         if not ws:
             raise InputError("give at least one window", field="--windows", value=windows)
         ctx = _context(priors, seed, strict, draws, tune)
@@ -237,8 +265,19 @@ def table(
 
     rows = _run(go)
     if fmt in (Format.csv, Format.json):
-        cols = ["as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate", "drivers",
-                "evidence", *PROVENANCE]
+        cols = [
+            "as_of",
+            "event",
+            "window_days",
+            "probability",
+            "lower",
+            "upper",
+            "band",
+            "base_rate",
+            "drivers",
+            "evidence",
+            *PROVENANCE,
+        ]
         frame = pd.DataFrame(rows)[cols]
         if fmt is Format.json:
             typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
@@ -257,7 +296,7 @@ def fit(
     seed: SeedOpt = 20260101,
     strict: StrictOpt = False,
     draws: DrawsOpt = 1000,
-    tune: TuneOpt = 1000,
+    tune: TuneOpt = 800,
 ) -> None:
     """Fit (or load from cache) the model for an as-of date and print its diagnostics."""
     from .predict import make_question
@@ -269,15 +308,18 @@ def fit(
         return ctx, f
 
     ctx, f = _run(go)
-    typer.echo(f"as_of {f.as_of}  data_hash {ctx.ds.data_hash}  priors {f.key['priors_file']} "
-               f"({f.key['priors_hash']})  model_version {f.key['model_version']}  seed {f.key['seed']}")
+    typer.echo(
+        f"as_of {f.as_of}  data_hash {ctx.ds.data_hash}  priors {f.key['priors_file']} "
+        f"({f.key['priors_hash']})  model_version {f.key['model_version']}  seed {f.key['seed']}"
+    )
     typer.echo(f"{'cache hit' if f.from_cache else 'fitted'}: {f.diagnostics.line()}")
 
 
 @app.command()
 def signals(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Show the data's state on this date "
-                                              "(default: today).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Show the data's state on this date (default: today).")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """The signal vocabulary and the data's current state of each signal."""
@@ -299,11 +341,15 @@ def signals(
     rows = []
     for name, spec in SIGNALS.items():
         for level in spec.levels:
-            rows.append({
-                "signal": name, "level": level, "neutral": level == spec.neutral,
-                "meaning": spec.level_meanings[level],
-                "in_data_on_" + day.isoformat(): ", ".join(e for e, st in state.items() if st[name] == level),
-            })
+            rows.append(
+                {
+                    "signal": name,
+                    "level": level,
+                    "neutral": level == spec.neutral,
+                    "meaning": spec.level_meanings[level],
+                    "in_data_on_" + day.isoformat(): ", ".join(e for e, st in state.items() if st[name] == level),
+                }
+            )
     import pandas as pd
 
     typer.echo(f"# signals and the data's state on {day} (events each level applies to)")
@@ -326,8 +372,10 @@ def priors_check(priors: PriorsOpt = None, seed: SeedOpt = 20260101) -> None:
         return yearly_counts(load_dataset(), load_priors(priors), seed=seed)
 
     frame = _run(go)
-    typer.echo("# prior predictive: implied event-days per year on the 1998-2024 signal history "
-               "(median and 90% interval over prior draws) against the record")
+    typer.echo(
+        "# prior predictive: implied event-days per year on the 1998-2024 signal history "
+        "(median and 90% interval over prior draws) against the record"
+    )
     typer.echo(render(frame, Format.table))
 
 

@@ -148,13 +148,14 @@ class MergeReport:
             f"added {len(self.added)} row(s), changed {len(self.changed)}, unchanged {self.unchanged}, "
             f"kept {self.kept_not_in_import} existing row(s) the import does not cover"
         ]
-        out += [f"  + {r['date']} {r['event']} {r['missile_class']} ({r['missiles'] or '-'} missiles)" for r in self.added]
+        out += [
+            f"  + {r['date']} {r['event']} {r['missile_class']} ({r['missiles'] or '-'} missiles)" for r in self.added
+        ]
         for r, diffs in self.changed:
             text = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in diffs.items())
             out.append(f"  ~ {r['date']} {r['event']}: {text}")
         out += [
-            f"  ? {new} {ev} is one day from existing {old}: check UTC/KST dates"
-            for new, old, ev in self.near_dates
+            f"  ? {new} {ev} is one day from existing {old}: check UTC/KST dates" for new, old, ev in self.near_dates
         ]
         return out
 
@@ -162,7 +163,9 @@ class MergeReport:
 UPDATABLE = ("missile_class", "missiles", "outcome")
 
 
-def merge(existing: pd.DataFrame, incoming: pd.DataFrame, start: str = "1998-01-01") -> tuple[pd.DataFrame, MergeReport]:
+def merge(
+    existing: pd.DataFrame, incoming: pd.DataFrame, start: str = "1998-01-01"
+) -> tuple[pd.DataFrame, MergeReport]:
     """Merge imported days into the existing table (strings). Never drops a row; never
     replaces a known value with 'unknown'."""
     report = MergeReport()
@@ -201,7 +204,9 @@ def merge(existing: pd.DataFrame, incoming: pd.DataFrame, start: str = "1998-01-
     covered = incoming["date"].min() if len(incoming) else None
     if covered is not None:
         last = incoming["date"].max()
-        in_range = (key >= f"{covered}|") & (key <= f"{last}|~") & table["event"].isin(["ballistic_missile", "space_launch"])
+        in_range = (
+            (key >= f"{covered}|") & (key <= f"{last}|~") & table["event"].isin(["ballistic_missile", "space_launch"])
+        )
         report.kept_not_in_import = int((in_range & ~key.isin(seen)).sum())
     if new_rows:
         table = pd.concat([table, pd.DataFrame(new_rows)], ignore_index=True)

@@ -28,7 +28,16 @@ OUTCOMES = ("success", "failure", "partial", "unknown")
 
 EVENT_COLUMNS = ("date", "event", "missile_class", "missiles", "vehicle", "site", "outcome", "source", "note")
 SIGNAL_COLUMNS = (
-    "id", "signal", "level", "events", "occurred", "published", "end", "lifetime_days", "source", "note",
+    "id",
+    "signal",
+    "level",
+    "events",
+    "occurred",
+    "published",
+    "end",
+    "lifetime_days",
+    "source",
+    "note",
 )
 
 
@@ -48,7 +57,9 @@ def read_text(path: Path) -> str:
         row = raw[: exc.start].count(b"\n") + 1
         raise InputError(
             "file is not UTF-8 encoded; save it as UTF-8",
-            file=str(path), row=row, value=raw[exc.start : exc.start + 1].hex(" "),
+            file=str(path),
+            row=row,
+            value=raw[exc.start : exc.start + 1].hex(" "),
         ) from None
 
 
@@ -66,7 +77,9 @@ def read_table(path: Path, required: Iterable[str]) -> pd.DataFrame:
     if missing:
         raise InputError(
             f"missing column '{missing[0]}'; required columns are {', '.join(required)}",
-            file=str(path), row=1, field=missing[0],
+            file=str(path),
+            row=1,
+            field=missing[0],
         )
     frame = frame.apply(lambda col: col.str.strip())
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # index = row number in the file
@@ -80,7 +93,10 @@ def _first_failure(err: SchemaErrors, path: Path) -> InputError:
         return InputError(str(case["check"]), file=str(path), field=str(case["column"]))
     case = cases.iloc[0]
     return InputError(
-        str(case["check"]), file=str(path), row=int(case["index"]), field=str(case["column"]),
+        str(case["check"]),
+        file=str(path),
+        row=int(case["index"]),
+        field=str(case["column"]),
         value=case["failure_case"],
     )
 
@@ -107,12 +123,18 @@ def _parse_dates(frame: pd.DataFrame, column: str, path: Path, *, optional: bool
         except ValueError:
             raise InputError(
                 "not a valid date; use YYYY-MM-DD (Korea local date)",
-                file=str(path), row=int(row), field=column, value=text,
+                file=str(path),
+                row=int(row),
+                field=column,
+                value=text,
             ) from None
         if value > today():
             raise InputError(
                 f"date is in the future (today is {today().isoformat()})",
-                file=str(path), row=int(row), field=column, value=text,
+                file=str(path),
+                row=int(row),
+                field=column,
+                value=text,
             )
         out.append(pd.Timestamp(value))
     return pd.Series(out, index=frame.index, dtype="datetime64[ns]")
@@ -125,7 +147,10 @@ def _check_duplicates(frame: pd.DataFrame, keys: list[str], path: Path) -> None:
         first = int(frame.index[(frame[keys] == frame.loc[row, keys]).all(axis=1)][0])
         raise InputError(
             f"duplicate of row {first} (same {', '.join(keys)})",
-            file=str(path), row=row, field=keys[0], value=frame.loc[row, keys[0]],
+            file=str(path),
+            row=row,
+            field=keys[0],
+            value=frame.loc[row, keys[0]],
         )
 
 
@@ -162,12 +187,18 @@ def load_events(path: Path | str | None = None) -> pd.DataFrame:
         if is_missile and rec["missile_class"] == "":
             raise InputError(
                 f"a ballistic_missile row needs a missile class; allowed: {_allowed(MISSILE_CLASSES)}",
-                file=str(path), row=int(row), field="missile_class", value="",
+                file=str(path),
+                row=int(row),
+                field="missile_class",
+                value="",
             )
         if not is_missile and rec["missile_class"] != "":
             raise InputError(
-                "missile class is only for ballistic_missile rows", file=str(path), row=int(row),
-                field="missile_class", value=rec["missile_class"],
+                "missile class is only for ballistic_missile rows",
+                file=str(path),
+                row=int(row),
+                field="missile_class",
+                value=rec["missile_class"],
             )
     _check_duplicates(frame, ["date", "event"], path)
     frame["missiles"] = pd.to_numeric(frame["missiles"].replace("", None)).astype("Int64")
@@ -183,16 +214,17 @@ def _level_error(path: Path, row: int, signal: str, level: str) -> InputError:
     allowed = SIGNALS[signal].levels
     return InputError(
         f"unknown level for signal '{signal}'; allowed: {_allowed(allowed)}",
-        file=str(path), row=row, field="level", value=level,
+        file=str(path),
+        row=row,
+        field="level",
+        value=level,
     )
 
 
 SIGNALS_SCHEMA = pa.DataFrameSchema(
     {
         "id": pa.Column(str, [_nonempty, pa.Check(lambda s: ~s.duplicated(), error="id must be unique")]),
-        "signal": pa.Column(
-            str, pa.Check.isin(tuple(SIGNALS), error=f"unknown signal; allowed: {_allowed(SIGNALS)}")
-        ),
+        "signal": pa.Column(str, pa.Check.isin(tuple(SIGNALS), error=f"unknown signal; allowed: {_allowed(SIGNALS)}")),
         "occurred": pa.Column(str, pa.Check.str_matches(ISO_DATE, error="date must be YYYY-MM-DD")),
         "published": pa.Column(str, pa.Check.str_matches(ISO_DATE, error="date must be YYYY-MM-DD")),
         "end": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$", error="date must be YYYY-MM-DD")),
@@ -219,12 +251,18 @@ def load_signals(path: Path | str | None = None) -> pd.DataFrame:
         if bad:
             raise InputError(
                 f"unknown event type in events; allowed: {_allowed(SIGNAL_SCOPES)} (joined by ';')",
-                file=str(path), row=int(row), field="events", value=bad[0],
+                file=str(path),
+                row=int(row),
+                field="events",
+                value=bad[0],
             )
         if rec["end"] and rec["lifetime_days"]:
             raise InputError(
-                "give either end or lifetime_days, not both", file=str(path), row=int(row),
-                field="end", value=rec["end"],
+                "give either end or lifetime_days, not both",
+                file=str(path),
+                row=int(row),
+                field="end",
+                value=rec["end"],
             )
         scopes.append(tokens)
     for col in ("occurred", "published"):
@@ -233,17 +271,25 @@ def load_signals(path: Path | str | None = None) -> pd.DataFrame:
     for row, rec in frame.iterrows():
         if rec["published"] < rec["occurred"]:
             raise InputError(
-                f"published before it occurred ({rec['occurred'].date()})", file=str(path), row=int(row),
-                field="published", value=str(rec["published"].date()),
+                f"published before it occurred ({rec['occurred'].date()})",
+                file=str(path),
+                row=int(row),
+                field="published",
+                value=str(rec["published"].date()),
             )
         if pd.notna(rec["end"]) and rec["end"] < rec["occurred"]:
             raise InputError(
-                f"end is before the start ({rec['occurred'].date()})", file=str(path), row=int(row),
-                field="end", value=str(rec["end"].date()),
+                f"end is before the start ({rec['occurred'].date()})",
+                file=str(path),
+                row=int(row),
+                field="end",
+                value=str(rec["end"].date()),
             )
     frame["scope"] = scopes
     frame["lifetime_days"] = pd.to_numeric(frame["lifetime_days"].replace("", None)).astype("Int64")
-    _check_duplicates(frame.assign(events=frame["events"]), ["signal", "level", "events", "occurred", "published"], path)
+    _check_duplicates(
+        frame.assign(events=frame["events"]), ["signal", "level", "events", "occurred", "published"], path
+    )
     frame = frame.sort_values(["occurred", "published", "id"], kind="stable")
     frame.attrs["path"] = str(path)
     return frame

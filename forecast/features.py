@@ -1,10 +1,11 @@
 """Model features: what the hazard of each component depends on, day by day.
 
 Signal features are one column per non-neutral level, valued by the fade of the record behind
-it (1 when fresh, halving every `half_life_days`, rounded to tenths so that days pool into
-cells). Recency features: an event of the same component in the past 30 days, log(1 + the
-number of same-component event-days in the past 365 days), and an event of another component
-in the past 30 days.
+it (1 when fresh, halving every `half_life_days`, rounded to quarters so that days pool into
+cells; records with an explicit end date, such as notified launch windows, do not fade).
+Recency features: an event of the same component in the past 30 days, log(1 + the number of
+same-component event-days in the past 365 days), and an event of another component in the
+past 30 days.
 
 Training uses the real-time view: each day sees only records published by that day, and
 events dated before it. Forecast windows start on the as-of day and see the state as known on
@@ -48,9 +49,11 @@ def _count_in(days: np.ndarray, event_days: np.ndarray, lookback: int) -> np.nda
     return hi - lo
 
 
-def recency_features(days: np.ndarray, component: str, event_days: dict[str, np.ndarray],
-                     known_before: np.datetime64 | None = None) -> np.ndarray:
+def recency_features(
+    days: np.ndarray, component: str, event_days: dict[str, np.ndarray], known_before: np.datetime64 | None = None
+) -> np.ndarray:
     """(len(days), 3) recency features; events on or after ``known_before`` are not seen."""
+
     def seen(arr: np.ndarray) -> np.ndarray:
         return arr if known_before is None else arr[arr < known_before]
 
@@ -70,8 +73,9 @@ def fade_factor(age_days: np.ndarray, half_life: float | None) -> np.ndarray:
     return np.maximum(f, 0.25)
 
 
-def signal_features(signals: pd.DataFrame, component: str, days: pd.DatetimeIndex, priors: Priors,
-                    cut: pd.Timestamp | None = None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def signal_features(
+    signals: pd.DataFrame, component: str, days: pd.DatetimeIndex, priors: Priors, cut: pd.Timestamp | None = None
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(len(days), n_signal_features) and the level of each signal per day."""
     out = np.zeros((len(days), N_SIGNAL))
     levels = {}
@@ -81,6 +85,7 @@ def signal_features(signals: pd.DataFrame, component: str, days: pd.DatetimeInde
         levels[name] = lv
         age = (days.values - t["since"].to_numpy()).astype("timedelta64[D]").astype(float)
         fade = fade_factor(np.nan_to_num(age), priors.fade[name].half_life_days)
+        fade = np.where(t["dated_end"].to_numpy(), 1.0, fade)  # a notified window holds until it closes
         for level in spec.levels:
             if level == spec.neutral:
                 continue
@@ -155,8 +160,9 @@ def window_features(ds: Dataset, as_of: pd.Timestamp, component: str, window: in
     days = pd.date_range(as_of, periods=window, freq="D")
     sig, _ = signal_features(ds.signals, component, days, priors, cut=as_of)
     ev_days = component_event_days(ds.events)
-    rec = recency_features(days.values.astype("datetime64[D]"), component, ev_days,
-                           known_before=np.datetime64(as_of.date(), "D"))
+    rec = recency_features(
+        days.values.astype("datetime64[D]"), component, ev_days, known_before=np.datetime64(as_of.date(), "D")
+    )
     return np.hstack([sig, rec])
 
 
@@ -174,7 +180,7 @@ def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors) -> np
             continue
         fade = priors.fade[name]
         values = fade_factor(np.arange(window, dtype=float), fade.half_life_days)
-        values[int(fade.evidence_lifetime_days or window):] = 0.0
+        values[int(fade.evidence_lifetime_days or window) :] = 0.0
         X[:, FEATURE_INDEX[f"{name}={level}"]] = values
     return X
 
@@ -182,5 +188,7 @@ def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors) -> np
 def data_levels(ds: Dataset, as_of: pd.Timestamp, component: str) -> dict[str, str]:
     """The data's level of each signal on the as-of day for one component."""
     days = pd.DatetimeIndex([pd.Timestamp(as_of)])
-    return {name: signal_timeline(ds.signals, name, component, days, cut=pd.Timestamp(as_of))["level"].iloc[0]
-            for name in SIGNALS}
+    return {
+        name: signal_timeline(ds.signals, name, component, days, cut=pd.Timestamp(as_of))["level"].iloc[0]
+        for name in SIGNALS
+    }

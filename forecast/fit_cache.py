@@ -71,7 +71,7 @@ def load_cached(key: dict, directory: Path | None = None) -> Fit | None:
             meta = json.loads(str(z["meta"]))
             if meta["key"] != key:
                 return None
-            post = Posterior(**{k: z[k] for k in ("alpha", "beta", "mu", "tau")})
+            post = Posterior(**{k: z[k] for k in ("alpha", "beta", "mu", "tau", "g")})
         diag = Diagnostics(**meta["diagnostics"])
     except Exception:  # any damage means: refit
         return None
@@ -90,8 +90,15 @@ def save(fit: Fit, directory: Path | None = None) -> Path:
     return path
 
 
-def get_fit(ds: Dataset, priors: Priors, as_of, settings: SamplerSettings | None = None, seed: int = 20260101,
-            directory: Path | None = None, refit: bool = False) -> Fit:
+def get_fit(
+    ds: Dataset,
+    priors: Priors,
+    as_of,
+    settings: SamplerSettings | None = None,
+    seed: int = 20260101,
+    directory: Path | None = None,
+    refit: bool = False,
+) -> Fit:
     """A fit on the data known before ``as_of``: from the cache if it matches, else sampled and cached."""
     settings = settings or SamplerSettings()
     key = fit_key(ds, priors, as_of, settings, seed)

@@ -1,9 +1,12 @@
 """The hazard model: a daily logistic hazard per component with partially pooled signal effects.
 
-    logit h[k, t] = alpha[k] + sum_j beta[k, j] * x[k, t, j]
+    logit h[k, t] = alpha[k] + sum_j beta[k, j] * x[k, t, j] * (1 - g * warned[t] * context[j])
     beta[k, j] = mu[j] + tau[j] * z[k, j]      (non-centred partial pooling across components)
 
-Days with identical features are pooled into cells (Binomial counts). The PyMC graph is built
+`warned` is 1 while a direct warning (notice or imminent activity) is in force; `g` is the share
+of the context effects (rhetoric, sanctions, negotiation, moratorium) such a warning overrides.
+
+Days with identical features are pooled into cells (Binomial counts, written as a Potential). The PyMC graph is built
 once per prior file and its data swapped with `pm.set_data` for each as-of cut, so PyTensor
 compiles it once per process.
 """
@@ -19,10 +22,10 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from .features import Cells
-from .priors import FEATURES, Priors
+from .priors import CONTEXT_FEATURES, FEATURES, WARNING_FEATURES, Priors
 from .vocab import COMPONENTS
 
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -30,9 +33,9 @@ ESS_MIN = 400
 @dataclass(frozen=True)
 class SamplerSettings:
     draws: int = 1000
-    tune: int = 1000
+    tune: int = 800
     chains: int = 2
-    target_accept: float = 0.9
+    target_accept: float = 0.95
     cores: int = 2
 
 
@@ -58,8 +61,10 @@ class Diagnostics:
         return out
 
     def line(self) -> str:
-        text = (f"R-hat max {self.rhat_max:.3f}, ESS bulk min {self.ess_bulk_min:.0f}, "
-                f"ESS tail min {self.ess_tail_min:.0f}, divergences {self.divergences}, {self.seconds:.1f} s")
+        text = (
+            f"R-hat max {self.rhat_max:.3f}, ESS bulk min {self.ess_bulk_min:.0f}, "
+            f"ESS tail min {self.ess_tail_min:.0f}, divergences {self.divergences}, {self.seconds:.1f} s"
+        )
         return text + ("" if not self.warnings else "  WARNING: " + "; ".join(self.warnings))
 
 
@@ -71,6 +76,7 @@ class Posterior:
     beta: np.ndarray  # (S, K, J)
     mu: np.ndarray  # (S, J)
     tau: np.ndarray  # (S, J)
+    g: np.ndarray  # (S,) share of context effects a direct warning overrides
 
     @property
     def n_draws(self) -> int:
@@ -78,6 +84,27 @@ class Posterior:
 
     def arrays(self) -> dict[str, np.ndarray]:
         return asdict(self)
+
+
+CONTEXT_MASK = np.array([f in CONTEXT_FEATURES for f in FEATURES], dtype=float)
+WARNING_COLUMNS = [FEATURES.index(f) for f in WARNING_FEATURES]
+
+
+def warned(X: np.ndarray) -> np.ndarray:
+    """1 where a direct warning is in force (any warning feature above zero), else 0."""
+    return (X[:, WARNING_COLUMNS] > 0).any(axis=1).astype(float)
+
+
+def component_terms(post: Posterior, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(alpha_k, beta_k, context part of beta_k, g) as contiguous arrays for fast repeated use."""
+    beta = np.ascontiguousarray(post.beta[:, k, :])
+    return post.alpha[:, k].copy(), beta, beta * CONTEXT_MASK, post.g
+
+
+def log_odds(post: Posterior, k: int, X: np.ndarray, terms=None) -> np.ndarray:
+    """(draws, rows) daily log-odds of component k for feature rows X."""
+    alpha, beta, beta_context, g = terms if terms is not None else component_terms(post, k)
+    return alpha[:, None] + beta @ X.T - g[:, None] * warned(X)[None, :] * (beta_context @ X.T)
 
 
 def prior_arrays(priors: Priors) -> dict[str, np.ndarray]:
@@ -97,6 +124,18 @@ def feature_means(cells: Cells) -> np.ndarray:
     return means
 
 
+def _data(cells: Cells) -> dict[str, np.ndarray]:
+    """The model's data containers for one as-of cut."""
+    return {
+        "X": cells.X,
+        "warned": warned(cells.X),
+        "onehot": np.eye(len(COMPONENTS))[cells.component],
+        "n": cells.n.astype(float),
+        "y": cells.y.astype(float),
+        "M": feature_means(cells),
+    }
+
+
 def build_model(priors: Priors, cells: Cells) -> pm.Model:
     """The PyMC model. Sampling uses centred features (intercept `alpha_c` at the mean
     features), which halves the sampler's tree depth; `alpha`, the log-odds with every
@@ -104,11 +143,8 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
     p = prior_arrays(priors)
     coords = {"component": list(COMPONENTS), "feature": list(FEATURES)}
     with pm.Model(coords=coords) as model:
-        X = pm.Data("X", cells.X)
-        comp = pm.Data("comp", cells.component)
-        n = pm.Data("n", cells.n)
-        y = pm.Data("y", cells.y)
-        M = pm.Data("M", feature_means(cells))
+        data = {name: pm.Data(name, value) for name, value in _data(cells).items()}
+        X, D, onehot, n, y, M = (data[k] for k in ("X", "warned", "onehot", "n", "y", "M"))
         mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
         tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")
         z = pm.Normal("z", 0.0, 1.0, dims=("component", "feature"))
@@ -116,9 +152,14 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         alpha_c = pm.Flat("alpha_c", dims="component")
         alpha = pm.Deterministic("alpha", alpha_c - (M * beta).sum(axis=-1), dims="component")
         pm.Potential("alpha_prior", pm.logp(pm.Normal.dist(p["alpha_mu"], p["alpha_sd"]), alpha).sum())
-        eta_all = alpha_c[None, :] + (X @ beta.T) - (M * beta).sum(axis=-1)[None, :]
-        eta = eta_all[pt.arange(comp.shape[0]), comp]
-        pm.Binomial("events", n=n, logit_p=eta, observed=y, shape=comp.shape)
+        a, b = priors.structure.warning_override.beta_params()
+        g = pm.Beta("g", alpha=a, beta=b)
+        # a direct warning scales the context features' effect down by g
+        X_eff = X * (1.0 - g * D[:, None] * CONTEXT_MASK[None, :])
+        eta = (alpha_c - (M * beta).sum(axis=-1))[None, :] + X_eff @ beta.T  # (cells, K)
+        eta = (onehot * eta).sum(axis=-1)
+        # Binomial log-likelihood of y events in n days, without its constant term
+        pm.Potential("events", (y * eta - n * pt.softplus(eta)).sum())
     return model
 
 
@@ -132,12 +173,12 @@ def model_for(priors: Priors, cells: Cells) -> pm.Model:
         model = _MODELS[priors.digest] = build_model(priors, cells)
     else:
         with model:
-            pm.set_data({"X": cells.X, "comp": cells.component, "n": cells.n, "y": cells.y, "M": feature_means(cells)})
+            pm.set_data(_data(cells))
     return model
 
 
 def diagnostics(idata, seconds: float) -> Diagnostics:
-    names = ["alpha_c", "mu", "tau", "z"]
+    names = ["alpha_c", "mu", "tau", "z", "g"]
     rhat = az.rhat(idata, var_names=names)
     bulk = az.ess(idata, var_names=names, method="bulk")
     tail = az.ess(idata, var_names=names, method="tail")
@@ -174,7 +215,7 @@ def sample(priors: Priors, cells: Cells, settings: SamplerSettings, seed: int) -
         v = post[name].values
         return v.reshape(-1, *v.shape[2:])
 
-    posterior = Posterior(alpha=flat("alpha"), beta=flat("beta"), mu=flat("mu"), tau=flat("tau"))
+    posterior = Posterior(alpha=flat("alpha"), beta=flat("beta"), mu=flat("mu"), tau=flat("tau"), g=flat("g"))
     return posterior, diagnostics(idata, time.perf_counter() - t0)
 
 
@@ -186,4 +227,6 @@ def sample_prior(priors: Priors, n: int, seed: int) -> Posterior:
     mu = rng.normal(p["mu_mu"], p["mu_sd"], size=(n, len(FEATURES)))
     tau = np.abs(rng.normal(0, p["spread"], size=(n, len(FEATURES))))
     z = rng.normal(size=(n, len(COMPONENTS), len(FEATURES)))
-    return Posterior(alpha=alpha, beta=mu[:, None, :] + tau[:, None, :] * z, mu=mu, tau=tau)
+    a, b = priors.structure.warning_override.beta_params()
+    g = rng.beta(a, b, size=n)
+    return Posterior(alpha=alpha, beta=mu[:, None, :] + tau[:, None, :] * z, mu=mu, tau=tau, g=g)

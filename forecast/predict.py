@@ -19,6 +19,7 @@ from .data import Dataset
 from .errors import InputError
 from .features import data_levels, override_levels, window_features
 from .fit_cache import Fit
+from .model import component_terms, log_odds
 from .priors import Priors
 from .vocab import COMPONENTS, QUESTION_COMPONENTS, QUESTION_EVENTS, SIGNALS
 
@@ -88,30 +89,40 @@ class Question:
     id: str | None = None
 
 
-def make_question(as_of, event: str, window_days, evidence: Evidence | str | None = None,
-                  qid: str | None = None, *, where: str = "") -> Question:
+def make_question(
+    as_of, event: str, window_days, evidence: Evidence | str | None = None, qid: str | None = None, *, where: str = ""
+) -> Question:
     prefix = f"{where} " if where else ""
     try:
         day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of).strip())
     except ValueError:
         raise InputError("as-of date must be YYYY-MM-DD", field=f"{prefix}as_of".strip(), value=as_of) from None
     if day < EARLIEST_AS_OF:
-        raise InputError(f"as-of date is before the data allow a forecast (earliest {EARLIEST_AS_OF}; "
-                         "the data start on 1998-01-01)", field=f"{prefix}as_of".strip(), value=str(day))
+        raise InputError(
+            f"as-of date is before the data allow a forecast (earliest {EARLIEST_AS_OF}; the data start on 1998-01-01)",
+            field=f"{prefix}as_of".strip(),
+            value=str(day),
+        )
     if day > dt.date.today():
-        raise InputError(f"as-of date is in the future (today is {dt.date.today()})",
-                         field=f"{prefix}as_of".strip(), value=str(day))
+        raise InputError(
+            f"as-of date is in the future (today is {dt.date.today()})", field=f"{prefix}as_of".strip(), value=str(day)
+        )
     if event not in QUESTION_EVENTS:
-        raise InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}",
-                         field=f"{prefix}event".strip(), value=event)
+        raise InputError(
+            f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field=f"{prefix}event".strip(), value=event
+        )
     try:
         window = int(str(window_days).strip())
     except ValueError:
-        raise InputError(f"window must be a whole number of days, 1 to {MAX_WINDOW}",
-                         field=f"{prefix}window_days".strip(), value=window_days) from None
+        raise InputError(
+            f"window must be a whole number of days, 1 to {MAX_WINDOW}",
+            field=f"{prefix}window_days".strip(),
+            value=window_days,
+        ) from None
     if not 1 <= window <= MAX_WINDOW:
-        raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=f"{prefix}window_days".strip(),
-                         value=window_days)
+        raise InputError(
+            f"window must be 1 to {MAX_WINDOW} days", field=f"{prefix}window_days".strip(), value=window_days
+        )
     if isinstance(evidence, str) or evidence is None:
         evidence = parse_evidence(evidence, where=f"{prefix}evidence".strip())
     return Question(day, event, window, evidence, qid)
@@ -128,6 +139,11 @@ class Answerer:
         self.as_of = pd.Timestamp(fit.as_of)
         self._base: dict[tuple[str, int], np.ndarray] = {}
         self._levels: dict[str, dict[str, str]] = {}
+        self._rows: dict[tuple[int, bytes], np.ndarray] = {}
+        self._totals: dict[tuple, np.ndarray] = {}
+        self._probs: dict[tuple, np.ndarray] = {}
+        self._terms: dict[int, tuple] = {}
+        self._contrib: dict[tuple, float] = {}
 
     def data_levels(self, component: str) -> dict[str, str]:
         if component not in self._levels:
@@ -144,13 +160,39 @@ class Answerer:
             return base
         return override_levels(base, changed, self.priors)
 
+    def _row_terms(self, component: str, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per run of identical feature rows: log P(no event that day) for every draw,
+        (draws, runs), and the run index of each day. Features change only on a few days of a
+        window, and distinct rows repeat across questions, so each is computed once per fit."""
+        change = np.ones(len(X), dtype=bool)
+        change[1:] = (X[1:] != X[:-1]).any(axis=1)
+        starts = np.flatnonzero(change)
+        inverse = np.cumsum(change) - 1
+        k = COMPONENTS.index(component)
+        keys = [(k, X[i].tobytes()) for i in starts]
+        missing = [j for j, key in enumerate(keys) if key not in self._rows]
+        if missing:
+            if k not in self._terms:
+                self._terms[k] = component_terms(self.fit.posterior, k)
+            values = -np.logaddexp(0.0, log_odds(self.fit.posterior, k, X[starts[missing]], self._terms[k]))
+            for col, j in enumerate(missing):
+                self._rows[keys[j]] = values[:, col]
+        return np.stack([self._rows[key] for key in keys], axis=1), inverse
+
     def log_survival(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
         """(draws, window) cumulative log P(no event of this component through each day)."""
-        X = self._features(component, window, levels)
-        k = COMPONENTS.index(component)
-        post = self.fit.posterior
-        eta = post.alpha[:, k, None] + post.beta[:, k, :] @ X.T
-        return -np.cumsum(np.logaddexp(0.0, eta), axis=1)
+        terms, inverse = self._row_terms(component, self._features(component, window, levels))
+        return np.cumsum(terms[:, inverse], axis=1)
+
+    def log_survival_total(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
+        """(draws,) log P(no event of this component in the whole window)."""
+        key = (component, window, tuple(sorted(levels.items())))
+        total = self._totals.get(key)
+        if total is None:
+            terms, inverse = self._row_terms(component, self._features(component, window, levels))
+            counts = np.bincount(inverse, minlength=terms.shape[1])
+            total = self._totals[key] = terms @ counts
+        return total
 
     def curve(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
         """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
@@ -158,6 +200,29 @@ class Answerer:
         for weight, combo in self._combos(event, evidence):
             logs = sum(self.log_survival(c, window, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event])
             total += weight * (1.0 - np.exp(logs))
+        return total
+
+    def contribution(self, event: str, window: int, evidence: Evidence) -> float:
+        """Mean over draws of logit P(evidence) - logit P(all neutral)."""
+        key = (event, window, tuple(sorted(evidence.items())))
+        if key not in self._contrib:
+            neutral = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
+            base = self.probability(event, window, neutral)
+            self._contrib[key] = float(np.mean(_logit(self.probability(event, window, evidence)) - _logit(base)))
+        return self._contrib[key]
+
+    def probability(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
+        """(draws,): P(at least one event in the window), the last column of `curve`, computed fast."""
+        key = (event, window, tuple(sorted(evidence.items())))
+        if key in self._probs:
+            return self._probs[key]
+        total = np.zeros(self.fit.posterior.n_draws)
+        for weight, combo in self._combos(event, evidence):
+            logs = sum(
+                self.log_survival_total(c, window, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event]
+            )
+            total += weight * (1.0 - np.exp(logs))
+        self._probs[key] = total
         return total
 
     def _levels_for(self, component: str, combo: dict[str, str]) -> dict[str, str]:
@@ -186,9 +251,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 def answer(answerer: Answerer, q: Question) -> dict:
     """The answer to one question: mean, 90% interval, verbal band, base rate, contributions."""
-    p = answerer.curve(q.event, q.window_days, q.evidence)[:, -1]
+    p = answerer.probability(q.event, q.window_days, q.evidence)
     neutral = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
-    base = answerer.curve(q.event, q.window_days, neutral)[:, -1]
+    base = answerer.probability(q.event, q.window_days, neutral)
     state = effective_levels(answerer, q)
     contributions = {}
     for name, spec in SIGNALS.items():
@@ -199,8 +264,7 @@ def answer(answerer: Answerer, q: Question) -> dict:
         only = {other: lv for other, lv in neutral.items() if other != name}
         if name in q.evidence:
             only[name] = q.evidence[name]
-        p_only = answerer.curve(q.event, q.window_days, only)[:, -1]
-        contributions[name] = float(np.mean(_logit(p_only) - _logit(base)))
+        contributions[name] = answerer.contribution(q.event, q.window_days, only)
     lo, hi = np.quantile(p, [(1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2])
     mean = float(p.mean())
     return {

@@ -7,7 +7,7 @@ import pandas as pd
 
 from .data import Dataset
 from .features import training_cells
-from .model import sample_prior
+from .model import log_odds, sample_prior
 from .priors import Priors
 from .vocab import COMPONENTS
 
@@ -17,13 +17,20 @@ def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 
     observed average (1998-2024), computed on the historical feature cells."""
     cells = training_cells(ds, pd.Timestamp("2025-01-01"), priors)
     prior = sample_prior(priors, n_draws, seed)
-    years = cells.n_days / len(COMPONENTS) / 365.25
+    years = cells.n_days / 365.25
     rows = []
     for k, comp in enumerate(COMPONENTS):
         m = cells.component == k
-        eta = prior.alpha[:, k, None] + prior.beta[:, k, :] @ cells.X[m].T
+        eta = log_odds(prior, k, cells.X[m])
         expected = (1 / (1 + np.exp(-eta)) * cells.n[m]).sum(axis=1) / years
         lo, med, hi = np.quantile(expected, [0.05, 0.5, 0.95])
-        rows.append({"component": comp, "prior median / yr": round(med, 2), "prior 5%": round(lo, 2),
-                     "prior 95%": round(hi, 2), "observed / yr": round(cells.y[m].sum() / years, 2)})
+        rows.append(
+            {
+                "component": comp,
+                "prior median / yr": round(med, 2),
+                "prior 5%": round(lo, 2),
+                "prior 95%": round(hi, 2),
+                "observed / yr": round(cells.y[m].sum() / years, 2),
+            }
+        )
     return pd.DataFrame(rows)

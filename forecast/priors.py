@@ -29,6 +29,11 @@ SIGNAL_FEATURES: tuple[str, ...] = tuple(
 )
 RECENCY_FEATURES: tuple[str, ...] = ("same_type_30d", "same_type_rate_365d", "other_type_30d")
 FEATURES: tuple[str, ...] = SIGNAL_FEATURES + RECENCY_FEATURES
+#: Direct warnings, and the context features whose effect a direct warning may override.
+WARNING_FEATURES: tuple[str, ...] = ("site_activity=imminent", "announcement=issued")
+CONTEXT_FEATURES: tuple[str, ...] = tuple(
+    f for f in SIGNAL_FEATURES if f.split("=")[0] in ("rhetoric", "sanctions", "negotiation", "moratorium")
+)
 
 Positive = Annotated[float, Field(gt=0)]
 
@@ -90,6 +95,23 @@ class Fade(_Strict):
     rationale: str = Field(min_length=1)
 
 
+class WarningOverride(_Strict):
+    """Share of the context effects (rhetoric, sanctions, negotiation, moratorium) that a direct
+    warning (a current launch notice or imminent site activity) overrides: Beta(mean, concentration)."""
+
+    mean: Annotated[float, Field(gt=0, lt=1)]
+    concentration: Annotated[float, Field(gt=0, le=1000)]
+    rationale: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+    def beta_params(self) -> tuple[float, float]:
+        return self.mean * self.concentration, (1 - self.mean) * self.concentration
+
+
+class Structure(_Strict):
+    warning_override: WarningOverride
+
+
 class Meta(_Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1)
@@ -100,6 +122,7 @@ class Priors(_Strict):
     base_rate: dict[str, BaseRate]
     effect: dict[str, Effect]
     fade: dict[str, Fade]
+    structure: Structure
     path: str = ""
     digest: str = ""
 

@@ -40,7 +40,9 @@ class Context:
         if self.on_fit:
             self.on_fit(fit)
         if self.strict and fit.diagnostics.warnings:
-            raise DiagnosticsError(f"fit as of {fit.as_of} misses the thresholds: " + "; ".join(fit.diagnostics.warnings))
+            raise DiagnosticsError(
+                f"fit as of {fit.as_of} misses the thresholds: " + "; ".join(fit.diagnostics.warnings)
+            )
         return fit
 
     def provenance(self, fit: Fit) -> dict:
@@ -55,9 +57,17 @@ class Context:
         }
 
 
-def context(priors_path=None, seed: int = DEFAULT_SEED, settings: SamplerSettings | None = None,
-            data_dir=None, strict: bool = False, on_fit=None) -> Context:
-    return Context(load_dataset(data_dir), load_priors(priors_path), settings or SamplerSettings(), seed, strict, on_fit)
+def context(
+    priors_path=None,
+    seed: int = DEFAULT_SEED,
+    settings: SamplerSettings | None = None,
+    data_dir=None,
+    strict: bool = False,
+    on_fit=None,
+) -> Context:
+    return Context(
+        load_dataset(data_dir), load_priors(priors_path), settings or SamplerSettings(), seed, strict, on_fit
+    )
 
 
 def answer_questions(ctx: Context, questions: list[Question]) -> list[dict]:
@@ -89,14 +99,19 @@ def read_questions(path: Path | str) -> list[Question]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in QUESTION_COLUMNS if c not in header]
     if missing:
-        raise InputError(f"missing column '{missing[0]}'; needed: {', '.join(QUESTION_COLUMNS)} (optional: id)",
-                         file=str(path), row=1, field=missing[0])
+        raise InputError(
+            f"missing column '{missing[0]}'; needed: {', '.join(QUESTION_COLUMNS)} (optional: id)",
+            file=str(path),
+            row=1,
+            field=missing[0],
+        )
     out = []
     for row_no, raw in enumerate(reader, start=2):
         rec = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         try:
-            out.append(make_question(rec["as_of"], rec["event"], rec["window_days"], rec["evidence"],
-                                     rec.get("id") or None))
+            out.append(
+                make_question(rec["as_of"], rec["event"], rec["window_days"], rec["evidence"], rec.get("id") or None)
+            )
         except InputError as exc:
             exc.file, exc.row = str(path), row_no
             exc.field = (exc.field or "").split()[-1] if exc.field else None
@@ -106,8 +121,13 @@ def read_questions(path: Path | str) -> list[Question]:
     return out
 
 
-def forecast_table(ctx: Context, as_of, evidence: str | None = None,
-                   windows: tuple[int, ...] = DEFAULT_WINDOWS, events: tuple[str, ...] = QUESTION_EVENTS) -> list[dict]:
+def forecast_table(
+    ctx: Context,
+    as_of,
+    evidence: str | None = None,
+    windows: tuple[int, ...] = DEFAULT_WINDOWS,
+    events: tuple[str, ...] = QUESTION_EVENTS,
+) -> list[dict]:
     """Every event type by every window: the long table behind `forecast table`."""
     qs = [make_question(as_of, e, w, evidence) for e in events for w in windows]
     return answer_questions(ctx, qs)

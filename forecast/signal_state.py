@@ -51,7 +51,8 @@ def signal_timeline(
     days: pd.DatetimeIndex,
     cut: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
-    """Level, the id of the record behind it and the day that record occurred, for each day.
+    """Level, the id of the record behind it, the day that record occurred and whether it has
+    an explicit end date (a notified window, which does not fade), for each day.
 
     ``cut=None`` is the real-time view: each day sees only what was public on that day.
     With a cut, every record published on or before the cut counts from the day it occurred.
@@ -68,18 +69,18 @@ def signal_timeline(
     level = np.full(len(days), neutral, dtype=object)
     record = np.full(len(days), NO_RECORD, dtype=object)
     since = np.full(len(days), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
+    dated_end = np.zeros(len(days), dtype=bool)
     values = days.values
     for lo, hi, rec in _intervals(recs, start):
         i0, i1 = np.searchsorted(values, np.datetime64(lo)), np.searchsorted(values, np.datetime64(hi))
         level[i0:i1] = rec["level"]
         record[i0:i1] = rec["id"]
         since[i0:i1] = np.datetime64(rec["occurred"])
-    return pd.DataFrame({"level": level, "record": record, "since": since}, index=days)
+        dated_end[i0:i1] = pd.notna(rec["end"])
+    return pd.DataFrame({"level": level, "record": record, "since": since, "dated_end": dated_end}, index=days)
 
 
-def state_on(
-    signals: pd.DataFrame, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None
-) -> pd.DataFrame:
+def state_on(signals: pd.DataFrame, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """The state of every signal for every model component on ``date``, as known at ``cut``.
 
     ``cut`` defaults to ``date`` (what an analyst knew that day). Rows: components; columns:

@@ -18,8 +18,9 @@ def env(tmp_path_factory):
 
 
 def run(env, *args, timeout=300):
-    return subprocess.run([sys.executable, "-m", "forecast", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "forecast", *args], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def predict_json(env, *args):
@@ -29,10 +30,12 @@ def predict_json(env, *args):
 
 
 def test_predict_leap_day_announcement_contrast(env):
-    [issued] = predict_json(env, "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30",
-                            "--evidence", "announcement=issued")
-    [none] = predict_json(env, "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30",
-                          "--evidence", "announcement=none")
+    [issued] = predict_json(
+        env, "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30", "--evidence", "announcement=issued"
+    )
+    [none] = predict_json(
+        env, "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30", "--evidence", "announcement=none"
+    )
     assert issued["probability"] > 3 * none["probability"]
     for row in (issued, none):
         assert {"as_of", "event", "window_days", "probability", "lower", "upper", "base_rate"} <= set(row)
@@ -123,8 +126,9 @@ def test_bad_flags_exit_2_with_one_clear_line(env, override, value, allowed):
 
 def test_malformed_questions_file_names_row_and_field(env, tmp_path):
     q = tmp_path / "q.csv"
-    q.write_text("as_of,event,window_days,evidence\n2012-03-17,space_launch,30,\n2012-03-17,rocket,30,\n",
-                 encoding="utf-8")
+    q.write_text(
+        "as_of,event,window_days,evidence\n2012-03-17,space_launch,30,\n2012-03-17,rocket,30,\n", encoding="utf-8"
+    )
     out = run(env, "predict", "--questions", str(q), *TINY)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(q) in out.stderr and "row 3" in out.stderr and "event" in out.stderr and "rocket" in out.stderr
@@ -135,10 +139,32 @@ def test_malformed_questions_file_names_row_and_field(env, tmp_path):
 
 def test_bad_prior_file_names_the_key(env):
     bad = DATA / "bad_unknown_key.toml"
-    out = run(env, "predict", "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30",
-              "--priors", str(bad), *TINY)
+    out = run(
+        env,
+        "predict",
+        "--as-of",
+        "2012-03-17",
+        "--event",
+        "space_launch",
+        "--window",
+        "30",
+        "--priors",
+        str(bad),
+        *TINY,
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(bad) in out.stderr and "spraed" in out.stderr
-    out = run(env, "predict", "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30",
-              "--priors", "priors/nope.toml", *TINY)
+    out = run(
+        env,
+        "predict",
+        "--as-of",
+        "2012-03-17",
+        "--event",
+        "space_launch",
+        "--window",
+        "30",
+        "--priors",
+        "priors/nope.toml",
+        *TINY,
+    )
     assert out.returncode == 2 and "default.toml" in out.stderr

@@ -56,7 +56,9 @@ def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
     path = data_copy / "events.csv"
     out = subprocess.run(
         [sys.executable, "-m", "forecast", "data", "import-cns", str(FIXTURE), "--events", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert "added 2 row(s)" in out.stdout and "2025-01-14" in out.stdout
@@ -65,7 +67,9 @@ def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
     original = path.read_bytes()
     out = subprocess.run(
         [sys.executable, "-m", "forecast", "data", "import-cns", str(bad), "--events", str(path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "missing column 'Launch Time (UTC)'" in out.stderr

@@ -83,8 +83,13 @@ EVENT_CASES = [
     ("unknown event type", "2013-02-12,nuclear_test", "2013-02-12,nuclear_tset", "event", "nuclear_tset"),
     ("bad date", "2013-02-12,nuclear_test", "2013-02-30,nuclear_test", "date", "2013-02-30"),
     ("future date", "2013-02-12,nuclear_test", "2099-02-12,nuclear_test", "date", "2099-02-12"),
-    ("unknown missile class", "2017-07-04,ballistic_missile,ICBM", "2017-07-04,ballistic_missile,XRBM",
-     "missile_class", "XRBM"),
+    (
+        "unknown missile class",
+        "2017-07-04,ballistic_missile,ICBM",
+        "2017-07-04,ballistic_missile,XRBM",
+        "missile_class",
+        "XRBM",
+    ),
 ]
 
 
@@ -141,12 +146,27 @@ SIGNAL_CASES = [
     ("unknown signal level", "S051,announcement,issued", "S051,announcement,shouted", "level", "shouted"),
     ("unknown signal", "S051,announcement,issued", "S051,annoucement,issued", "signal", "annoucement"),
     ("end before start", "2012-03-16,2012-03-16,2012-04-16", "2012-03-16,2012-03-16,2012-03-01", "end", "2012-03-01"),
-    ("published before occurred", "2012-03-16,2012-03-16,2012-04-16", "2012-03-16,2012-03-10,2012-04-16",
-     "published", "2012-03-10"),
-    ("unknown event scope", "S051,announcement,issued,space_launch", "S051,announcement,issued,satellite",
-     "events", "satellite"),
-    ("future published date", "2012-03-16,2012-03-16,2012-04-16", "2012-03-16,2099-03-16,2012-04-16",
-     "published", "2099-03-16"),
+    (
+        "published before occurred",
+        "2012-03-16,2012-03-16,2012-04-16",
+        "2012-03-16,2012-03-10,2012-04-16",
+        "published",
+        "2012-03-10",
+    ),
+    (
+        "unknown event scope",
+        "S051,announcement,issued,space_launch",
+        "S051,announcement,issued,satellite",
+        "events",
+        "satellite",
+    ),
+    (
+        "future published date",
+        "2012-03-16,2012-03-16,2012-04-16",
+        "2012-03-16,2099-03-16,2012-04-16",
+        "published",
+        "2099-03-16",
+    ),
 ]
 
 

@@ -97,9 +97,21 @@ def test_changing_evidence_does_not_resample(answerer, monkeypatch):
 def test_no_look_ahead_a_planted_future_event_does_not_change_the_fit_data(ds, priors):
     cut = pd.Timestamp(AS_OF)
     before = training_cells(ds, cut, priors)
-    planted = pd.DataFrame([{"date": pd.Timestamp("2012-03-20"), "event": "nuclear_test", "missile_class": "",
-                             "missiles": pd.NA, "vehicle": "", "site": "planted", "outcome": "success",
-                             "source": "test", "note": ""}])
+    planted = pd.DataFrame(
+        [
+            {
+                "date": pd.Timestamp("2012-03-20"),
+                "event": "nuclear_test",
+                "missile_class": "",
+                "missiles": pd.NA,
+                "vehicle": "",
+                "site": "planted",
+                "outcome": "success",
+                "source": "test",
+                "note": "",
+            }
+        ]
+    )
     from forecast.data import Dataset
 
     ds2 = Dataset(pd.concat([ds.events, planted], ignore_index=True), ds.signals, ds.data_hash + "-planted")
@@ -107,8 +119,10 @@ def test_no_look_ahead_a_planted_future_event_does_not_change_the_fit_data(ds, p
     np.testing.assert_array_equal(before.X, after.X)
     np.testing.assert_array_equal(before.y, after.y)
     # ...while a cut after the planted event does see it
-    assert training_cells(ds2, pd.Timestamp("2012-03-25"), priors).y.sum() == \
-        training_cells(ds, pd.Timestamp("2012-03-25"), priors).y.sum() + 1
+    assert (
+        training_cells(ds2, pd.Timestamp("2012-03-25"), priors).y.sum()
+        == training_cells(ds, pd.Timestamp("2012-03-25"), priors).y.sum() + 1
+    )
 
 
 def test_no_look_ahead_window_features_ignore_later_records(ds, priors):

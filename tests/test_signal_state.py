@@ -34,9 +34,21 @@ def test_a_record_published_after_the_cut_is_ignored():
 def test_planted_future_record_does_not_change_an_earlier_state():
     sg = load_signals()
     planted = pd.DataFrame(
-        [{"id": "X1", "signal": "site_activity", "level": "imminent", "events": "nuclear_test",
-          "occurred": pd.Timestamp("2019-03-01"), "published": pd.Timestamp("2019-03-20"),
-          "end": pd.NaT, "lifetime_days": 60, "source": "planted", "note": "", "scope": ("nuclear_test",)}]
+        [
+            {
+                "id": "X1",
+                "signal": "site_activity",
+                "level": "imminent",
+                "events": "nuclear_test",
+                "occurred": pd.Timestamp("2019-03-01"),
+                "published": pd.Timestamp("2019-03-20"),
+                "end": pd.NaT,
+                "lifetime_days": 60,
+                "source": "planted",
+                "note": "",
+                "scope": ("nuclear_test",),
+            }
+        ]
     )
     both = pd.concat([sg, planted], ignore_index=True)
     assert _level(state_on(both, "2019-03-10"), "nuclear_test", "site_activity") == "none"
