@@ -379,5 +379,88 @@ def priors_check(priors: PriorsOpt = None, seed: SeedOpt = 20260101) -> None:
     typer.echo(render(frame, Format.table))
 
 
+@app.command()
+def backtest(
+    out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("backtest"),
+    start: Annotated[str, typer.Option(help="First origin.")] = "2000-01-01",
+    end: Annotated[
+        str, typer.Option(help="Last origin (windows must close by 2024-12-31 to be scored).")
+    ] = "2024-12-31",
+    origins: Annotated[str, typer.Option(help="Origin frequency: weekly, monthly, quarterly, yearly.")] = "monthly",
+    refit: Annotated[str | None, typer.Option(help="Refit frequency (default quarterly; yearly with --quick).")] = None,
+    windows: Annotated[str, typer.Option(help="Windows in days, comma-separated.")] = "30,90,180,365",
+    priors: Annotated[list[Path] | None, typer.Option("--priors", help="Prior file; repeat to compare.")] = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Yearly refits and fewer draws.")] = False,
+    jobs: Annotated[int | None, typer.Option(help="Local worker processes (default: all cores).")] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Run on an existing Dask scheduler, e.g. tcp://host:8786.")
+    ] = None,
+    seed: SeedOpt = 20260101,
+    draws: Annotated[int | None, typer.Option("--draws", min=50, help="Draws per chain for each refit.")] = None,
+    tune: Annotated[int | None, typer.Option("--tune", min=50, help="Tuning steps per chain for each refit.")] = None,
+) -> None:
+    """Rolling-origin back-test against climatology, recent-rate and no-signals baselines."""
+    from dataclasses import replace
+
+    from .backtest import BacktestConfig, run
+
+    def go():
+        try:
+            ws = tuple(int(w) for w in windows.split(",") if w.strip())
+        except ValueError:
+            raise InputError(
+                "windows must be whole numbers of days joined by commas", field="--windows", value=windows
+            ) from None
+        kw = {
+            "start": start,
+            "end": end,
+            "origins": origins,
+            "windows": ws,
+            "seed": seed,
+            "priors": tuple(str(p) for p in (priors or [Path("priors/default.toml")])),
+        }
+        config = BacktestConfig.quick(**kw) if quick else BacktestConfig(**kw)
+        if refit:
+            config = replace(config, refit=refit)
+        if draws or tune:
+            config = replace(
+                config,
+                settings=replace(
+                    config.settings, draws=draws or config.settings.draws, tune=tune or config.settings.tune
+                ),
+            )
+        return run(config, out, jobs=jobs, dask=dask)
+
+    frame = _run(go)
+    typer.echo(f"{len(frame)} forecasts; report: {out / 'report.md'}")
+    import pandas as pd
+
+    skill = pd.read_csv(out / "skill.csv")
+    overall = skill[skill["event"] == "all"][["priors", "baseline", "brier_skill", "diff_lo90", "diff_hi90"]]
+    typer.echo(render(overall, Format.table))
+
+
+@app.command()
+def episode(
+    name: Annotated[str, typer.Argument(help="Episode name from data/episodes.toml, e.g. leap-day-2012.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory for the table and the plot.")] = Path("episodes"),
+    window: Annotated[int, typer.Option(help="Window in days for the forecast path.")] = 30,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    draws: DrawsOpt = 400,
+    tune: TuneOpt = 400,
+) -> None:
+    """Replay a historical episode: the forecast path at weekly origins against what happened."""
+    from .episodes import replay
+
+    def go():
+        return replay(name, out, window=window, priors_path=priors, seed=seed, draws=draws, tune=tune)
+
+    table, png = _run(go)
+    typer.echo(render(table, fmt))
+    typer.echo(f"plot: {png}", err=True)
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

@@ -127,8 +127,9 @@ def _realtime_table(ds: Dataset, priors: Priors, end: pd.Timestamp) -> dict:
     return _REALTIME[key]
 
 
-def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors) -> Cells:
-    """Pooled training cells from 1998-01-01 to the day before ``cut``."""
+def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool = True) -> Cells:
+    """Pooled training cells from 1998-01-01 to the day before ``cut``; ``signals=False`` drops
+    the signal features (the recency-and-regime-free baseline used by back-tests)."""
     cut = pd.Timestamp(cut)
     table = _realtime_table(ds, priors, ds_end(ds))
     keep = table["days"] < cut
@@ -136,6 +137,8 @@ def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors) -> Cells:
     for ci, k in enumerate(COMPONENTS):
         X, y = table[k]
         f = pd.DataFrame(X[keep], columns=list(FEATURES))
+        if not signals:
+            f[list(SIGNAL_FEATURES)] = 0.0
         f["component"] = ci
         f["y"] = y[keep].astype(int)
         frames.append(f)

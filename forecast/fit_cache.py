@@ -41,8 +41,14 @@ class Fit:
         return self.key["as_of"]
 
 
-def fit_key(ds: Dataset, priors: Priors, as_of: pd.Timestamp, settings: SamplerSettings, seed: int) -> dict:
+VARIANTS = ("full", "no_signals")
+
+
+def fit_key(
+    ds: Dataset, priors: Priors, as_of: pd.Timestamp, settings: SamplerSettings, seed: int, variant: str = "full"
+) -> dict:
     return {
+        "variant": variant,
         "data_hash": ds.data_hash,
         "priors_file": Path(priors.path).name,
         "priors_hash": priors.digest,
@@ -58,7 +64,7 @@ def key_digest(key: dict) -> str:
 
 
 def _path(key: dict, directory: Path) -> Path:
-    return directory / f"fit-{key['as_of']}-{key_digest(key)}.npz"
+    return directory / f"fit-{key['as_of']}-{key.get('variant', 'full')}-{key_digest(key)}.npz"
 
 
 def load_cached(key: dict, directory: Path | None = None) -> Fit | None:
@@ -98,15 +104,16 @@ def get_fit(
     seed: int = 20260101,
     directory: Path | None = None,
     refit: bool = False,
+    variant: str = "full",
 ) -> Fit:
     """A fit on the data known before ``as_of``: from the cache if it matches, else sampled and cached."""
     settings = settings or SamplerSettings()
-    key = fit_key(ds, priors, as_of, settings, seed)
+    key = fit_key(ds, priors, as_of, settings, seed, variant)
     if not refit:
         cached = load_cached(key, directory)
         if cached is not None:
             return cached
-    cells = training_cells(ds, pd.Timestamp(as_of), priors)
+    cells = training_cells(ds, pd.Timestamp(as_of), priors, signals=variant == "full")
     posterior, diag = sample(priors, cells, settings, seed)
     fit = Fit(posterior, diag, key, from_cache=False)
     save(fit, directory)

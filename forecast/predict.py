@@ -134,10 +134,13 @@ def make_question(
 class Answerer:
     """Answers questions at one as-of date from one fit; caches the window features."""
 
-    def __init__(self, ds: Dataset, priors: Priors, fit: Fit):
+    def __init__(self, ds: Dataset, priors: Priors, fit: Fit, as_of=None):
+        """``as_of`` defaults to the fit's cut; a later date (back-tests refit only every so often)
+        takes the evidence and recent events known on that date, with the fit's draws."""
         self.ds, self.priors, self.fit = ds, priors, fit
-        self.as_of = pd.Timestamp(fit.as_of)
-        self._base: dict[tuple[str, int], np.ndarray] = {}
+        self.as_of = pd.Timestamp(as_of if as_of is not None else fit.as_of)
+        if self.as_of < pd.Timestamp(fit.as_of):
+            raise ValueError(f"as-of {self.as_of.date()} is before the fit's cut {fit.as_of}: that would look ahead")
         self._levels: dict[str, dict[str, str]] = {}
         self._rows: dict[tuple[int, bytes], np.ndarray] = {}
         self._totals: dict[tuple, np.ndarray] = {}
@@ -147,14 +150,16 @@ class Answerer:
 
     def data_levels(self, component: str) -> dict[str, str]:
         if component not in self._levels:
-            self._levels[component] = data_levels(self.ds, self.as_of, component)
+            key = (self.ds.data_hash, self.as_of, component)
+            if key not in _LEVELS:
+                if len(_LEVELS) > 2048:
+                    _LEVELS.clear()
+                _LEVELS[key] = data_levels(self.ds, self.as_of, component)
+            self._levels[component] = _LEVELS[key]
         return self._levels[component]
 
     def _features(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
-        key = (component, window)
-        if key not in self._base:
-            self._base[key] = window_features(self.ds, self.as_of, component, window, self.priors)
-        base = self._base[key]
+        base = _window_base(self.ds, self.priors, self.as_of, component, window)
         changed = {s: lv for s, lv in levels.items() if lv != self.data_levels(component)[s]}
         if not changed:
             return base
@@ -242,6 +247,24 @@ class Answerer:
             combo = {name: level for _, name, level in choice if level is not None}
             out.append((weight, combo))
         return out
+
+
+_WINDOWS: dict[tuple, np.ndarray] = {}
+_LEVELS: dict[tuple, dict[str, str]] = {}
+_WINDOW_DAYS = 365
+
+
+def _window_base(ds: Dataset, priors: Priors, as_of: pd.Timestamp, component: str, window: int) -> np.ndarray:
+    """Data-state window features, computed once per (data, priors, as-of, component) for a year
+    ahead and sliced: the first W days do not depend on the window's length."""
+    length = max(window, _WINDOW_DAYS)
+    key = (ds.data_hash, priors.digest, as_of, component)
+    cached = _WINDOWS.get(key)
+    if cached is None or len(cached) < length:
+        if len(_WINDOWS) > 512:
+            _WINDOWS.clear()
+        cached = _WINDOWS[key] = window_features(ds, as_of, component, length, priors)
+    return cached[:window]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -12,6 +12,8 @@ Rules (see README, "Signal records"):
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import pandas as pd
 
@@ -24,24 +26,45 @@ def _applies(scope: tuple[str, ...], component: str) -> bool:
     return any(component in SCOPE_COMPONENTS[s] for s in scope)
 
 
-def _intervals(records: pd.DataFrame, start_col: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp, object]]:
-    """(start, end-exclusive, record) for each record, with open records closed by the next one."""
-    order = np.argsort(start_col.to_numpy(), kind="stable")
-    recs = records.iloc[order]
-    starts = start_col.iloc[order].tolist()
-    out = []
-    for i, (_, rec) in enumerate(recs.iterrows()):
-        start = starts[i]
-        if pd.notna(rec["end"]):
-            end = rec["end"] + pd.Timedelta(days=1)
-        elif pd.notna(rec["lifetime_days"]):
-            end = rec["occurred"] + pd.Timedelta(days=int(rec["lifetime_days"]))
-        else:
-            later = [s for s in starts[i + 1 :] if s > start]
-            end = later[0] if later else pd.Timestamp.max.normalize()
-        if end > start:
-            out.append((start, end, rec))
-    return out
+_MAX_DAY = np.iinfo(np.int64).max // 2
+_RECORDS: dict[int, tuple] = {}
+
+
+def _records(signals: pd.DataFrame, signal: str, component: str) -> dict[str, np.ndarray]:
+    """The records of one signal that bear on one component, as day-number arrays (cached per
+    signals table, which is never modified in place)."""
+    entry = _RECORDS.get(id(signals))
+    if entry is None or entry[0]() is not signals:
+        if len(_RECORDS) > 32:
+            _RECORDS.clear()
+        entry = _RECORDS[id(signals)] = (weakref.ref(signals), {})
+    cache = entry[1]
+    key = (signal, component)
+    if key not in cache:
+        mask = (signals["signal"] == signal) & signals["scope"].map(lambda sc: _applies(sc, component))
+        recs = signals[mask]
+
+        def days(col: str) -> np.ndarray:
+            return recs[col].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+        end = recs["end"].notna().to_numpy()
+        life = recs["lifetime_days"].notna().to_numpy()
+        lifetime = recs["lifetime_days"].fillna(0).to_numpy(dtype=np.int64)
+        end_day = np.where(end, days("end") + 1, np.where(life, days("occurred") + lifetime, _MAX_DAY))
+        cache[key] = {
+            "occurred": days("occurred"),
+            "published": days("published"),
+            "end": end_day,
+            "open": ~end & ~life,
+            "dated_end": end,
+            "level": recs["level"].to_numpy(dtype=object),
+            "id": recs["id"].to_numpy(dtype=object),
+        }
+    return cache[key]
+
+
+def _day(ts) -> int:
+    return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype(np.int64))
 
 
 def signal_timeline(
@@ -58,25 +81,33 @@ def signal_timeline(
     With a cut, every record published on or before the cut counts from the day it occurred.
     """
     neutral = SIGNALS[signal].neutral
-    mask = (signals["signal"] == signal) & signals["scope"].map(lambda s: _applies(s, component))
+    r = _records(signals, signal, component)
     if cut is not None:
-        mask &= signals["published"] <= cut
-    recs = signals[mask]
-    if cut is None:
-        start = recs[["occurred", "published"]].max(axis=1)
+        visible = r["published"] <= _day(cut)
+        start = r["occurred"][visible]
     else:
-        start = recs["occurred"]
+        visible = np.ones(len(r["occurred"]), dtype=bool)
+        start = np.maximum(r["occurred"], r["published"])
+    order = np.argsort(start, kind="stable")
+    idx = np.flatnonzero(visible)[order]
+    start = start[order]
+    # an open record runs until the next record that starts later
+    nxt = np.searchsorted(start, start, side="right")
+    later = np.where(nxt < len(start), start[np.minimum(nxt, max(len(start) - 1, 0))], _MAX_DAY)
+    end = np.where(r["open"][idx], later, r["end"][idx])
+    day_numbers = days.values.astype("datetime64[D]").astype(np.int64)
     level = np.full(len(days), neutral, dtype=object)
     record = np.full(len(days), NO_RECORD, dtype=object)
     since = np.full(len(days), np.datetime64("NaT", "ns"), dtype="datetime64[ns]")
     dated_end = np.zeros(len(days), dtype=bool)
-    values = days.values
-    for lo, hi, rec in _intervals(recs, start):
-        i0, i1 = np.searchsorted(values, np.datetime64(lo)), np.searchsorted(values, np.datetime64(hi))
-        level[i0:i1] = rec["level"]
-        record[i0:i1] = rec["id"]
-        since[i0:i1] = np.datetime64(rec["occurred"])
-        dated_end[i0:i1] = pd.notna(rec["end"])
+    for k, i in enumerate(idx):  # later starts paint over earlier ones
+        if end[k] <= start[k]:
+            continue
+        i0, i1 = np.searchsorted(day_numbers, start[k]), np.searchsorted(day_numbers, end[k])
+        level[i0:i1] = r["level"][i]
+        record[i0:i1] = r["id"][i]
+        since[i0:i1] = np.datetime64(int(r["occurred"][i]), "D")
+        dated_end[i0:i1] = r["dated_end"][i]
     return pd.DataFrame({"level": level, "record": record, "since": since, "dated_end": dated_end}, index=days)
 
 

@@ -1,0 +1,268 @@
+"""Rolling-origin back-tests: explicit origins in, one tidy table out, scored against baselines.
+
+A run is split into parts, one per (prior file, refit date). A part fits the model (and its
+no-signals version) on the data before its refit date and answers every origin up to the next
+refit with the evidence and events known on each origin. Parts are written as they finish, so an
+interrupted run resumes without redoing them; they run in parallel on local cores or on a Dask
+cluster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import write_atomic
+from .baselines import climatology, event_days, outcome, recent_rate
+from .data import load_dataset
+from .errors import InputError
+from .fit_cache import get_fit
+from .model import MODEL_VERSION, SamplerSettings
+from .predict import INTERVAL, Answerer
+from .priors import load_priors
+from .vocab import QUESTION_EVENTS, SIGNALS
+
+DATA_END = pd.Timestamp("2024-12-31")  # the record is complete through this day
+FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
+NEUTRAL = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    start: str = "2000-01-01"
+    end: str = "2024-12-31"
+    origins: str = "monthly"
+    refit: str = "quarterly"
+    windows: tuple[int, ...] = (30, 90, 180, 365)
+    events: tuple[str, ...] = QUESTION_EVENTS
+    priors: tuple[str, ...] = ("priors/default.toml",)
+    settings: SamplerSettings = field(
+        default_factory=lambda: SamplerSettings(draws=300, tune=300, cores=1, target_accept=0.9)
+    )
+    seed: int = 20260101
+
+    @classmethod
+    def quick(cls, **kw) -> BacktestConfig:
+        quick = SamplerSettings(draws=100, tune=100, cores=1, target_accept=0.85)
+        return cls(**{"refit": "yearly", "settings": quick, **kw})
+
+    def digest(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Part:
+    priors: str
+    refit: pd.Timestamp
+    origins: tuple[pd.Timestamp, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{Path(self.priors).stem}-{self.refit.date()}"
+
+
+def _date(text: str, flag: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise InputError("not a date (YYYY-MM-DD)", field=flag, value=text) from None
+
+
+def plan(config: BacktestConfig) -> list[Part]:
+    """Parts for a configuration; origins outside the data or with no closed window are errors."""
+    start, end = _date(config.start, "--start"), _date(config.end, "--end")
+    if start < pd.Timestamp("1999-01-01"):
+        raise InputError(
+            "origins must start on or after 1999-01-01 (the data start in 1998)", field="--start", value=config.start
+        )
+    if end > DATA_END or end < start:
+        raise InputError(f"origins must end by {DATA_END.date()} and after the start", field="--end", value=config.end)
+    for flag, value in (("--origins", config.origins), ("--refit", config.refit)):
+        if value not in FREQS:
+            raise InputError(f"unknown frequency; allowed: {', '.join(FREQS)}", field=flag, value=value)
+    if not config.windows or any(not 1 <= w <= 1095 for w in config.windows):
+        raise InputError("windows must be 1 to 1095 days", field="--windows", value=list(config.windows))
+    bad = [e for e in config.events if e not in QUESTION_EVENTS]
+    if bad:
+        raise InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--events", value=bad[0])
+    origins = pd.date_range(start, end, freq=FREQS[config.origins])
+    origins = origins[origins + pd.Timedelta(days=min(config.windows) - 1) <= DATA_END]
+    if len(origins) == 0:
+        raise InputError("no origin has a closed window in this range", field="--start", value=config.start)
+    refits = pd.date_range(start, end, freq=FREQS[config.refit])
+    if len(refits) == 0 or refits[0] > origins[0]:
+        refits = refits.insert(0, origins[0])
+    parts = []
+    for prior in config.priors:
+        for i, r in enumerate(refits):
+            nxt = refits[i + 1] if i + 1 < len(refits) else pd.Timestamp.max
+            mine = tuple(o for o in origins if r <= o < nxt)
+            if mine:
+                parts.append(Part(prior, r, mine))
+    return parts
+
+
+def run_part(
+    part: Part, config: BacktestConfig, data_dir: str | None = None, cache_dir: str | None = None
+) -> pd.DataFrame:
+    """Fit once for the part and answer all its origins, events and windows."""
+    import logging
+
+    logging.getLogger("pymc").setLevel(logging.WARNING)  # one progress line per part, not per chain
+    ds = load_dataset(data_dir)
+    priors = load_priors(part.priors)
+    directory = Path(cache_dir) if cache_dir else None
+    fit = get_fit(ds, priors, part.refit, config.settings, config.seed, directory)
+    fit_ns = get_fit(ds, priors, part.refit, config.settings, config.seed, directory, variant="no_signals")
+    days = {e: event_days(ds.events, e) for e in config.events}
+    q = ((1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2)
+    rows = []
+    for origin in part.origins:
+        full = Answerer(ds, priors, fit, as_of=origin)
+        bare = Answerer(ds, priors, fit_ns, as_of=origin)
+        o = np.datetime64(origin.date(), "D")
+        for event in config.events:
+            for w in config.windows:
+                p = full.probability(event, w, {})
+                lo, hi = np.quantile(p, q)
+                closed = origin + pd.Timedelta(days=w - 1) <= DATA_END
+                rows.append(
+                    {
+                        "priors": Path(part.priors).name,
+                        "refit": part.refit.date().isoformat(),
+                        "origin": origin.date().isoformat(),
+                        "event": event,
+                        "window_days": w,
+                        "model": float(p.mean()),
+                        "lower": float(lo),
+                        "upper": float(hi),
+                        "no_signals": float(bare.probability(event, w, NEUTRAL).mean()),
+                        "climatology": climatology(days[event], o, w),
+                        "recent_rate": recent_rate(days[event], o, w),
+                        "outcome": outcome(days[event], o, w) if closed else np.nan,
+                        "fit_ok": not fit.diagnostics.warnings,
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _run_key(config: BacktestConfig, data_dir=None) -> str:
+    """Finished parts are reused only for the same configuration, data, priors and model."""
+    ds = load_dataset(data_dir)
+    blob = "|".join([config.digest(), ds.data_hash, MODEL_VERSION, *(load_priors(p).digest for p in config.priors)])
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+def _progress(total: int) -> Callable[[str], None]:
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, unit="refit", file=sys.stderr)
+        return lambda name: bar.update(1)
+    count = [0]
+
+    def plain(name: str) -> None:
+        count[0] += 1
+        print(f"[{count[0]}/{total}] {name} done", file=sys.stderr, flush=True)
+
+    return plain
+
+
+def run(
+    config: BacktestConfig,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    dask: str | None = None,
+    data_dir: str | None = None,
+    cache_dir: str | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) a back-test into ``out``; returns the forecasts table."""
+    out = Path(out)
+    parts = plan(config)
+    for p in config.priors:
+        load_priors(p)  # a bad prior file fails before any work
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        parts_dir = out / "parts" / _run_key(config, data_dir)
+        parts_dir.mkdir(parents=True, exist_ok=True)
+        probe = parts_dir / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(f"cannot write the output directory: {exc.strerror}", field="--out", value=str(out)) from None
+    todo = [p for p in parts if not (parts_dir / f"{p.name}.csv").exists()]
+    done = len(parts) - len(todo)
+    tick = _progress(len(todo))
+    if done:
+        print(f"resuming: {done} of {len(parts)} refits already done", file=sys.stderr)
+    t0 = time.perf_counter()
+    cache_dir = cache_dir or os.environ.get("FORECAST_CACHE_DIR")
+
+    def finish(part: Part, frame: pd.DataFrame) -> None:
+        _write_csv(frame, parts_dir / f"{part.name}.csv")
+        tick(part.name)
+
+    if dask:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+
+        with Client(dask) as client:
+            futures = {client.submit(run_part, p, config, data_dir, cache_dir, pure=False): p for p in todo}
+            for fut in dask_completed(futures):
+                finish(futures[fut], fut.result())
+    elif (jobs or os.cpu_count() or 1) > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(run_part, p, config, data_dir, cache_dir): p for p in todo}
+            for fut in as_completed(futures):
+                finish(futures[fut], fut.result())
+    else:
+        for p in todo:
+            finish(p, run_part(p, config, data_dir, cache_dir))
+    frame = pd.concat([pd.read_csv(parts_dir / f"{p.name}.csv") for p in parts], ignore_index=True)
+    frame = frame.sort_values(["priors", "origin", "event", "window_days"], kind="stable").reset_index(drop=True)
+    seconds = time.perf_counter() - t0
+    from .report import write_outputs
+
+    write_outputs(frame, out, config, seconds=seconds, data_dir=data_dir)
+    return frame
+
+
+def manifest(config: BacktestConfig, data_dir=None, seconds: float | None = None) -> dict:
+    import importlib.metadata as md
+    import platform
+
+    ds = load_dataset(data_dir)
+    priors = {Path(p).name: load_priors(p).digest for p in config.priors}
+    versions = {}
+    for pkg in ("pymc", "pytensor", "arviz", "numpy", "pandas", "scikit-learn", "nk-forecast"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "config": json.loads(json.dumps(asdict(config), default=str)),
+        "data_hash": ds.data_hash,
+        "priors": priors,
+        "model_version": MODEL_VERSION,
+        "python": platform.python_version(),
+        "software": versions,
+        "seconds": seconds,
+    }

@@ -1,0 +1,96 @@
+"""Replays of named historical episodes: the forecast path at weekly origins, the evidence as it
+became public and the events that followed. Every origin uses only what was public by then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .atomic import write_atomic  # noqa: E402
+from .baselines import event_days  # noqa: E402
+from .data import load_dataset, load_episodes  # noqa: E402
+from .errors import InputError  # noqa: E402
+from .fit_cache import get_fit  # noqa: E402
+from .model import SamplerSettings  # noqa: E402
+from .predict import Answerer  # noqa: E402
+from .priors import load_priors  # noqa: E402
+
+
+def replay(
+    name: str,
+    out: Path,
+    *,
+    window: int = 30,
+    priors_path=None,
+    seed: int = 20260101,
+    draws: int = 400,
+    tune: int = 400,
+    data_dir=None,
+) -> tuple[pd.DataFrame, Path]:
+    episodes = load_episodes()
+    if name not in episodes:
+        raise InputError(f"unknown episode; known: {', '.join(episodes)}", field="NAME", value=name)
+    if not 1 <= window <= 1095:
+        raise InputError("window must be 1 to 1095 days", field="--window", value=window)
+    ep = episodes[name]
+    ds = load_dataset(data_dir)
+    priors = load_priors(priors_path)
+    settings = SamplerSettings(draws=draws, tune=tune)
+    origins = pd.date_range(pd.Timestamp(ep.start), pd.Timestamp(ep.end), freq="W-MON")
+    refits = {o: o.to_period("M").start_time for o in origins}  # refit monthly, on data before the month
+    rows = []
+    prev = origins[0] - pd.Timedelta(days=7)
+    days = {e: event_days(ds.events, e) for e in ep.events}
+    fits = {}
+    for origin in origins:
+        r = max(refits[origin], pd.Timestamp("1999-01-01"))
+        if r not in fits:
+            fits[r] = get_fit(ds, priors, r, settings, seed)
+        answerer = Answerer(ds, priors, fits[r], as_of=origin)
+        new = ds.signals[(ds.signals["published"] > prev) & (ds.signals["published"] <= origin)]
+        row = {"origin": origin.date().isoformat()}
+        for e in ep.events:
+            row[f"P({e}, {window}d)"] = float(answerer.probability(e, window, {}).mean())
+        o = np.datetime64(origin.date(), "D")
+        row["new evidence"] = "; ".join(f"{r.signal}={r.level} [{r.id}]" for r in new.itertuples()) or ""
+        row["events in window"] = "; ".join(
+            f"{e} {str(d)}"
+            for e in ep.events
+            for d in days[e][(days[e] >= o) & (days[e] < o + np.timedelta64(window, "D"))]
+        )
+        rows.append(row)
+        prev = origin
+    table = pd.DataFrame(rows)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic(out / f"{name}.csv", lambda tmp: table.to_csv(tmp, index=False))
+    png = out / f"{name}.png"
+    _plot(table, ep, ds, window, png)
+    return table, png
+
+
+def _plot(table: pd.DataFrame, ep, ds, window: int, path: Path) -> None:
+    x = pd.to_datetime(table["origin"])
+    fig, ax = plt.subplots(figsize=(11, 4))
+    for e in ep.events:
+        ax.plot(x, table[f"P({e}, {window}d)"], marker="o", ms=3, label=f"P({e} within {window} days)")
+    start, end = pd.Timestamp(ep.start), pd.Timestamp(ep.end) + pd.Timedelta(days=window)
+    for e in ep.events:
+        d = pd.to_datetime(event_days(ds.events, e))
+        d = d[(d >= start) & (d <= end)]
+        ax.scatter(d, [1.03] * len(d), marker="v", s=50, label=f"{e} happened")
+    sig = ds.signals[(ds.signals["published"] >= start) & (ds.signals["published"] <= pd.Timestamp(ep.end))]
+    for r in sig.itertuples():
+        ax.axvline(r.published, color="grey", lw=0.5, alpha=0.5)
+        ax.text(r.published, 0.02, f"{r.signal}={r.level}", rotation=90, fontsize=6, alpha=0.7, va="bottom")
+    ax.set_ylim(0, 1.08)
+    ax.set_title(f"{ep.title}: forecast at weekly origins (only what was public then)")
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
+    write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
+    plt.close(fig)
