@@ -45,6 +45,19 @@ def render(frame, fmt: Format) -> str:
     return frame.to_string(index=False)
 
 
+def parse_windows(text: str) -> tuple[int, ...]:
+    """'30,90,180' -> (30, 90, 180); anything else is an InputError naming --windows."""
+    try:
+        windows = tuple(int(w) for w in text.split(",") if w.strip())
+    except ValueError:
+        raise InputError(
+            "windows must be whole numbers of days joined by commas", field="--windows", value=text
+        ) from None
+    if not windows:
+        raise InputError("give at least one window", field="--windows", value=text)
+    return windows
+
+
 DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory holding events.csv and signals.csv.")]
 
 
@@ -252,14 +265,7 @@ def table(
     from .service import forecast_table
 
     def go():
-        try:
-            ws = tuple(int(w) for w in windows.split(",") if w.strip())
-        except ValueError:
-            raise InputError(
-                "windows must be whole numbers of days joined by commas", field="--windows", value=windows
-            ) from None
-        if not ws:
-            raise InputError("give at least one window", field="--windows", value=windows)
+        ws = parse_windows(windows)
         ctx = _context(priors, seed, strict, draws, tune)
         return forecast_table(ctx, as_of, ";".join(evidence or []), ws)
 
@@ -405,12 +411,7 @@ def backtest(
     from .backtest import BacktestConfig, run
 
     def go():
-        try:
-            ws = tuple(int(w) for w in windows.split(",") if w.strip())
-        except ValueError:
-            raise InputError(
-                "windows must be whole numbers of days joined by commas", field="--windows", value=windows
-            ) from None
+        ws = parse_windows(windows)
         kw = {
             "start": start,
             "end": end,

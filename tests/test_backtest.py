@@ -200,3 +200,22 @@ def test_episode_replay_shows_the_2012_announcement(cache, tmp_path):
     # the announcement of 16 March is first public at the 19 March origin and moves the forecast
     assert p["2012-03-19"] > 5 * p["2012-03-12"]
     assert "announcement=issued" in table.set_index("origin").loc["2012-03-19", "new evidence"]
+
+
+def test_two_prior_files_are_scored_side_by_side(cache, tmp_path):
+    config = small(end="2012-01-31", refit="monthly", events=("space_launch",), windows=(30,),
+                   priors=("priors/default.toml", "priors/sceptical.toml"))
+    run(config, tmp_path / "two", jobs=1, cache_dir=cache)
+    scores = pd.read_csv(tmp_path / "two" / "scores.csv")
+    assert set(scores["priors"]) == {"default.toml", "sceptical.toml"}
+    assert "sceptical.toml" in (tmp_path / "two" / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_full_quick_backtest_beats_climatology_overall(tmp_path):
+    """The whole 2000-2024 record with --quick settings (about 2 minutes on 2 cores)."""
+    frame = run(BacktestConfig.quick(), tmp_path / "full")
+    skill = pd.read_csv(tmp_path / "full" / "skill.csv")
+    overall = skill[(skill["event"] == "all") & (skill["baseline"] == "climatology")].iloc[0]
+    assert overall["brier_skill"] > 0 and overall["diff_hi90"] < 0
+    assert frame["outcome"].notna().sum() > 6000
