@@ -1,7 +1,8 @@
 """Fits cached on disk, keyed by everything that determines them.
 
-The key hashes the data, the prior file, the model version, the sampler settings, the seed and
-the as-of cut. A file whose stored key does not match, or that cannot be read, is refitted and
+The key hashes the data, the prior file, the model version, the sampler settings, the seed, the
+as-of cut and the variant (`full`, or `no_signals` for the back-test baseline fitted without
+signal features). A file whose stored key does not match, or that cannot be read, is refitted and
 replaced, never served. Files are written atomically.
 """
 
@@ -39,9 +40,6 @@ class Fit:
     @property
     def as_of(self) -> str:
         return self.key["as_of"]
-
-
-VARIANTS = ("full", "no_signals")
 
 
 def fit_key(

@@ -123,6 +123,3 @@ SIGNALS: dict[str, Signal] = {
 
 SIGNAL_SCOPES: tuple[str, ...] = tuple(SCOPE_COMPONENTS)
 
-
-def neutral_levels() -> dict[str, str]:
-    return {name: s.neutral for name, s in SIGNALS.items()}
