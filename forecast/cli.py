@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -43,6 +44,17 @@ def render(frame, fmt: Format) -> str:
     if fmt is Format.md:
         return frame.to_markdown(index=False)
     return frame.to_string(index=False)
+
+
+@contextmanager
+def flag_names():
+    """Errors about a question's fields name the command-line flag the user typed."""
+    flags = {"as_of": "--as-of", "event": "--event", "window_days": "--window", "evidence": "--evidence"}
+    try:
+        yield
+    except InputError as exc:
+        exc.field = flags.get(exc.field or "", exc.field)
+        raise
 
 
 def parse_windows(text: str) -> tuple[int, ...]:
@@ -211,7 +223,8 @@ def predict(
             for flag, value in (("--as-of", as_of), ("--event", event), ("--window", window)):
                 if value is None:
                     raise InputError(f"{flag} is required (or give --questions FILE)", field=flag)
-            qs = [make_question(as_of, event, window, parse_evidence(evidence or []))]
+            with flag_names():
+                qs = [make_question(as_of, event, window, parse_evidence(evidence or []))]
         ctx = _context(priors, seed, strict, draws, tune)
         return answer_questions(ctx, qs)
 
@@ -267,7 +280,8 @@ def table(
     def go():
         ws = parse_windows(windows)
         ctx = _context(priors, seed, strict, draws, tune)
-        return forecast_table(ctx, as_of, ";".join(evidence or []), ws)
+        with flag_names():
+            return forecast_table(ctx, as_of, ";".join(evidence or []), ws)
 
     rows = _run(go)
     if fmt in (Format.csv, Format.json):
