@@ -29,13 +29,12 @@ from .data import load_dataset
 from .errors import InputError
 from .fit_cache import get_fit
 from .model import MODEL_VERSION, SamplerSettings
-from .predict import INTERVAL, Answerer
+from .predict import INTERVAL, NEUTRAL_EVIDENCE, Answerer
 from .priors import load_priors
-from .vocab import QUESTION_EVENTS, SIGNALS
+from .vocab import QUESTION_EVENTS
 
 DATA_END = pd.Timestamp("2024-12-31")  # the record is complete through this day
 FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
-NEUTRAL = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
 
 
 @dataclass(frozen=True)
@@ -148,7 +147,7 @@ def run_part(
                         "model": float(p.mean()),
                         "lower": float(lo),
                         "upper": float(hi),
-                        "no_signals": float(bare.probability(event, w, NEUTRAL).mean()),
+                        "no_signals": float(bare.probability(event, w, NEUTRAL_EVIDENCE).mean()),
                         "climatology": climatology(days[event], o, w),
                         "recent_rate": recent_rate(days[event], o, w),
                         "outcome": outcome(days[event], o, w) if closed else np.nan,

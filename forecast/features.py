@@ -157,16 +157,24 @@ def ds_end(ds: Dataset) -> pd.Timestamp:
     return pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
 
 
-def window_features(ds: Dataset, as_of: pd.Timestamp, component: str, window: int, priors: Priors) -> np.ndarray:
-    """(window, n_features) for the days as_of .. as_of + window - 1, as known on as_of."""
+def window_state(
+    ds: Dataset, as_of: pd.Timestamp, component: str, window: int, priors: Priors
+) -> tuple[np.ndarray, dict[str, str]]:
+    """(window, n_features) for the days as_of .. as_of + window - 1, as known on as_of, and the
+    data's level of each signal on the as-of day."""
     as_of = pd.Timestamp(as_of)
     days = pd.date_range(as_of, periods=window, freq="D")
-    sig, _ = signal_features(ds.signals, component, days, priors, cut=as_of)
+    sig, levels = signal_features(ds.signals, component, days, priors, cut=as_of)
     ev_days = component_event_days(ds.events)
     rec = recency_features(
         days.values.astype("datetime64[D]"), component, ev_days, known_before=np.datetime64(as_of.date(), "D")
     )
-    return np.hstack([sig, rec])
+    return np.hstack([sig, rec]), {name: lv[0] for name, lv in levels.items()}
+
+
+def window_features(ds: Dataset, as_of: pd.Timestamp, component: str, window: int, priors: Priors) -> np.ndarray:
+    """(window, n_features) for the days as_of .. as_of + window - 1, as known on as_of."""
+    return window_state(ds, as_of, component, window, priors)[0]
 
 
 def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors) -> np.ndarray:
@@ -186,12 +194,3 @@ def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors) -> np
         values[int(fade.evidence_lifetime_days or window) :] = 0.0
         X[:, FEATURE_INDEX[f"{name}={level}"]] = values
     return X
-
-
-def data_levels(ds: Dataset, as_of: pd.Timestamp, component: str) -> dict[str, str]:
-    """The data's level of each signal on the as-of day for one component."""
-    days = pd.DatetimeIndex([pd.Timestamp(as_of)])
-    return {
-        name: signal_timeline(ds.signals, name, component, days, cut=pd.Timestamp(as_of))["level"].iloc[0]
-        for name in SIGNALS
-    }

@@ -17,10 +17,11 @@ import pandas as pd
 
 from .data import Dataset
 from .errors import InputError
-from .features import data_levels, override_levels, window_features
+from .features import override_levels, window_state
 from .fit_cache import Fit
 from .model import component_terms, log_odds
 from .priors import Priors
+from .signal_state import strongest_level
 from .vocab import COMPONENTS, QUESTION_COMPONENTS, QUESTION_EVENTS, SIGNALS
 
 MAX_WINDOW = 1095
@@ -44,6 +45,8 @@ def verbal_band(p: float) -> str:
 # ------------------------------------------------------------------ questions
 
 Evidence = dict[str, tuple[str, float]]  # signal -> (level, confidence)
+#: Every signal at its neutral level: the question's base rate.
+NEUTRAL_EVIDENCE: Evidence = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
 
 
 def parse_evidence(text: str | list[str] | None, *, where: str = "--evidence") -> Evidence:
@@ -141,7 +144,6 @@ class Answerer:
         self.as_of = pd.Timestamp(as_of if as_of is not None else fit.as_of)
         if self.as_of < pd.Timestamp(fit.as_of):
             raise ValueError(f"as-of {self.as_of.date()} is before the fit's cut {fit.as_of}: that would look ahead")
-        self._levels: dict[str, dict[str, str]] = {}
         self._rows: dict[tuple[int, bytes], np.ndarray] = {}
         self._totals: dict[tuple, np.ndarray] = {}
         self._probs: dict[tuple, np.ndarray] = {}
@@ -149,17 +151,11 @@ class Answerer:
         self._contrib: dict[tuple, float] = {}
 
     def data_levels(self, component: str) -> dict[str, str]:
-        if component not in self._levels:
-            key = (self.ds.data_hash, self.as_of, component)
-            if key not in _LEVELS:
-                if len(_LEVELS) > 2048:
-                    _LEVELS.clear()
-                _LEVELS[key] = data_levels(self.ds, self.as_of, component)
-            self._levels[component] = _LEVELS[key]
-        return self._levels[component]
+        """The data's level of each signal on the as-of day for one component."""
+        return _window_state(self.ds, self.priors, self.as_of, component, 1)[1]
 
     def _features(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
-        base = _window_base(self.ds, self.priors, self.as_of, component, window)
+        base = _window_state(self.ds, self.priors, self.as_of, component, window)[0]
         changed = {s: lv for s, lv in levels.items() if lv != self.data_levels(component)[s]}
         if not changed:
             return base
@@ -199,36 +195,34 @@ class Answerer:
             total = self._totals[key] = terms @ counts
         return total
 
+    def _mixture(self, event: str, evidence: Evidence, log_survival) -> np.ndarray:
+        """P(at least one event) from per-component log-survival, mixed over uncertain evidence."""
+        total = 0.0
+        for weight, combo in self._combos(event, evidence):
+            logs = sum(log_survival(c, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event])
+            total = total + weight * (1.0 - np.exp(logs))
+        return total
+
     def curve(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
         """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
-        total = np.zeros((self.fit.posterior.n_draws, window))
-        for weight, combo in self._combos(event, evidence):
-            logs = sum(self.log_survival(c, window, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event])
-            total += weight * (1.0 - np.exp(logs))
-        return total
+        return self._mixture(event, evidence, lambda c, levels: self.log_survival(c, window, levels))
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
         """Mean over draws of logit P(evidence) - logit P(all neutral)."""
         key = (event, window, tuple(sorted(evidence.items())))
         if key not in self._contrib:
-            neutral = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
-            base = self.probability(event, window, neutral)
+            base = self.probability(event, window, NEUTRAL_EVIDENCE)
             self._contrib[key] = float(np.mean(_logit(self.probability(event, window, evidence)) - _logit(base)))
         return self._contrib[key]
 
     def probability(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
         """(draws,): P(at least one event in the window), the last column of `curve`, computed fast."""
         key = (event, window, tuple(sorted(evidence.items())))
-        if key in self._probs:
-            return self._probs[key]
-        total = np.zeros(self.fit.posterior.n_draws)
-        for weight, combo in self._combos(event, evidence):
-            logs = sum(
-                self.log_survival_total(c, window, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event]
+        if key not in self._probs:
+            self._probs[key] = self._mixture(
+                event, evidence, lambda c, levels: self.log_survival_total(c, window, levels)
             )
-            total += weight * (1.0 - np.exp(logs))
-        self._probs[key] = total
-        return total
+        return self._probs[key]
 
     def _levels_for(self, component: str, combo: dict[str, str]) -> dict[str, str]:
         return {**self.data_levels(component), **combo}
@@ -249,22 +243,23 @@ class Answerer:
         return out
 
 
-_WINDOWS: dict[tuple, np.ndarray] = {}
-_LEVELS: dict[tuple, dict[str, str]] = {}
+_WINDOWS: dict[tuple, tuple[np.ndarray, dict[str, str]]] = {}
 _WINDOW_DAYS = 365
 
 
-def _window_base(ds: Dataset, priors: Priors, as_of: pd.Timestamp, component: str, window: int) -> np.ndarray:
-    """Data-state window features, computed once per (data, priors, as-of, component) for a year
-    ahead and sliced: the first W days do not depend on the window's length."""
+def _window_state(
+    ds: Dataset, priors: Priors, as_of: pd.Timestamp, component: str, window: int
+) -> tuple[np.ndarray, dict[str, str]]:
+    """Data-state window features and as-of levels, computed once per (data, priors, as-of,
+    component) for a year ahead and sliced: the first W days do not depend on the window's length."""
     length = max(window, _WINDOW_DAYS)
     key = (ds.data_hash, priors.digest, as_of, component)
     cached = _WINDOWS.get(key)
-    if cached is None or len(cached) < length:
+    if cached is None or len(cached[0]) < length:
         if len(_WINDOWS) > 512:
             _WINDOWS.clear()
-        cached = _WINDOWS[key] = window_features(ds, as_of, component, length, priors)
-    return cached[:window]
+        cached = _WINDOWS[key] = window_state(ds, as_of, component, length, priors)
+    return cached[0][:window], cached[1]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -275,7 +270,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 def answer(answerer: Answerer, q: Question) -> dict:
     """The answer to one question: mean, 90% interval, verbal band, base rate, contributions."""
     p = answerer.probability(q.event, q.window_days, q.evidence)
-    neutral = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
+    neutral = NEUTRAL_EVIDENCE
     base = answerer.probability(q.event, q.window_days, neutral)
     state = effective_levels(answerer, q)
     contributions = {}
@@ -310,13 +305,11 @@ def effective_levels(answerer: Answerer, q: Question) -> dict[str, str]:
     """The level of each signal the question assumes (analyst's where set, else the data's);
     for a union type, the strongest level any component records."""
     out = {}
-    for name, spec in SIGNALS.items():
+    for name in SIGNALS:
         if name in q.evidence:
             out[name] = q.evidence[name][0]
             continue
-        levels = [answerer.data_levels(c)[name] for c in QUESTION_COMPONENTS[q.event]]
-        non_neutral = [lv for lv in levels if lv != spec.neutral]
-        out[name] = max(non_neutral, key=spec.levels.index) if non_neutral else spec.neutral
+        out[name] = strongest_level(name, [answerer.data_levels(c)[name] for c in QUESTION_COMPONENTS[q.event]])
     return out
 
 

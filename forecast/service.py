@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .data import Dataset, load_dataset, read_text
+from .data import Dataset, load_dataset, read_table
 from .errors import InputError
 from .fit_cache import Fit, get_fit
 from .model import MODEL_VERSION, SamplerSettings
@@ -91,30 +89,17 @@ QUESTION_COLUMNS = ("as_of", "event", "window_days", "evidence")
 
 
 def read_questions(path: Path | str) -> list[Question]:
+    """Questions from a CSV (as_of, event, window_days, evidence, optional id); an error names the
+    file, row and field."""
     path = Path(path)
-    if not path.exists():
-        raise InputError("questions file not found", file=str(path))
-    text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in QUESTION_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            f"missing column '{missing[0]}'; needed: {', '.join(QUESTION_COLUMNS)} (optional: id)",
-            file=str(path),
-            row=1,
-            field=missing[0],
-        )
+    frame = read_table(path, QUESTION_COLUMNS)
     out = []
-    for row_no, raw in enumerate(reader, start=2):
-        rec = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for row, rec in frame.iterrows():
+        qid = rec["id"] if "id" in frame.columns and rec["id"] else None
         try:
-            out.append(
-                make_question(rec["as_of"], rec["event"], rec["window_days"], rec["evidence"], rec.get("id") or None)
-            )
+            out.append(make_question(rec["as_of"], rec["event"], rec["window_days"], rec["evidence"], qid))
         except InputError as exc:
-            exc.file, exc.row = str(path), row_no
-            exc.field = (exc.field or "").split()[-1] if exc.field else None
+            exc.file, exc.row = str(path), int(row)
             raise
     if not out:
         raise InputError("no questions in file", file=str(path))

@@ -134,6 +134,14 @@ def state_on(signals: pd.DataFrame, date: pd.Timestamp | str, cut: pd.Timestamp 
     return frame
 
 
+def strongest_level(signal: str, levels) -> str:
+    """The least neutral of several levels of one signal (later in the vocabulary = stronger);
+    the neutral level when all are neutral."""
+    spec = SIGNALS[signal]
+    non_neutral = [lv for lv in levels if lv != spec.neutral]
+    return max(non_neutral, key=spec.levels.index) if non_neutral else spec.neutral
+
+
 def question_state(signals: pd.DataFrame, date, event: str, cut=None) -> dict[str, str]:
     """Signal levels for a question's event type on ``date``: for a union type, the strongest
     (least neutral) level recorded for any of its components, so nothing recorded is hidden."""
@@ -141,9 +149,4 @@ def question_state(signals: pd.DataFrame, date, event: str, cut=None) -> dict[st
 
     table = state_on(signals, date, cut)
     comps = QUESTION_COMPONENTS[event]
-    out = {}
-    for signal, spec in SIGNALS.items():
-        levels = [table.loc[c, (signal, "level")] for c in comps]
-        non_neutral = [lv for lv in levels if lv != spec.neutral]
-        out[signal] = max(non_neutral, key=spec.levels.index) if non_neutral else spec.neutral
-    return out
+    return {signal: strongest_level(signal, [table.loc[c, (signal, "level")] for c in comps]) for signal in SIGNALS}

@@ -122,4 +122,3 @@ SIGNALS: dict[str, Signal] = {
 }
 
 SIGNAL_SCOPES: tuple[str, ...] = tuple(SCOPE_COMPONENTS)
-
