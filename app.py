@@ -1,8 +1,18 @@
-"""Streamlit entry point: the dataset until the analyst's workbench lands (issue 5)."""
+"""The analyst's workbench: `streamlit run app.py` (the README's `make run`)."""
 
 import streamlit as st
 
-from forecast.app_pages import dataset_page
+from forecast.ui.common import sidebar
 
 st.set_page_config(page_title="NK launch & test forecaster", layout="wide")
-dataset_page()
+sidebar()
+st.navigation(
+    [
+        st.Page("app_pages/forecast.py", title="Forecast", icon=":material/query_stats:", default=True),
+        st.Page("app_pages/change.py", title="What would change my mind", icon=":material/psychology_alt:"),
+        st.Page("app_pages/episodes.py", title="Episodes", icon=":material/history:"),
+        st.Page("app_pages/track_record.py", title="Track record", icon=":material/fact_check:"),
+        st.Page("app_pages/data.py", title="Data", icon=":material/table:"),
+        st.Page("app_pages/model.py", title="Model", icon=":material/tune:"),
+    ]
+).run()

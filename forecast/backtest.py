@@ -25,7 +25,7 @@ import pandas as pd
 
 from .atomic import write_atomic
 from .baselines import climatology, event_days, outcome, recent_rate
-from .data import load_dataset
+from .data import RECORD_END, load_dataset
 from .errors import InputError
 from .fit_cache import get_fit
 from .model import MODEL_VERSION, SamplerSettings
@@ -33,7 +33,7 @@ from .predict import INTERVAL, NEUTRAL_EVIDENCE, Answerer
 from .priors import load_priors
 from .vocab import QUESTION_EVENTS
 
-DATA_END = pd.Timestamp("2024-12-31")  # the record is complete through this day
+DATA_END = RECORD_END
 FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
 
 

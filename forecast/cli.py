@@ -164,7 +164,11 @@ def _context(priors, seed, strict, draws, tune, data_dir=None):
         where = "cache" if fit.from_cache else "new fit"
         typer.echo(f"fit as of {fit.as_of} ({where}): {fit.diagnostics.line()}", err=True)
 
-    return context(priors, seed, SamplerSettings(draws=draws, tune=tune), data_dir, strict, on_fit=report)
+    def warn(message: str) -> None:
+        typer.echo(f"warning: {message}", err=True)
+
+    settings = SamplerSettings(draws=draws, tune=tune)
+    return context(priors, seed, settings, data_dir, strict, on_fit=report, on_warning=warn)
 
 
 def _run(fn):

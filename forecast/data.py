@@ -23,6 +23,9 @@ from .errors import InputError
 from .vocab import MISSILE_CLASSES, RECORDED_EVENTS, SIGNAL_SCOPES, SIGNALS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The shipped record is complete through this day (events and signal records); after it, an
+#: unrecorded day is unknown, not quiet. Extend it when a newer release is imported.
+RECORD_END = pd.Timestamp("2024-12-31")
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 OUTCOMES = ("success", "failure", "partial", "unknown")
 

@@ -3,6 +3,8 @@ became public and the events that followed. Every origin uses only what was publ
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -17,7 +19,7 @@ from .baselines import event_days  # noqa: E402
 from .data import load_dataset, load_episodes  # noqa: E402
 from .errors import InputError  # noqa: E402
 from .fit_cache import get_fit  # noqa: E402
-from .model import SamplerSettings  # noqa: E402
+from .model import MODEL_VERSION, SamplerSettings  # noqa: E402
 from .predict import Answerer  # noqa: E402
 from .priors import load_priors  # noqa: E402
 
@@ -32,7 +34,12 @@ def replay(
     draws: int = 400,
     tune: int = 400,
     data_dir=None,
+    settings: SamplerSettings | None = None,
+    progress=None,
 ) -> tuple[pd.DataFrame, Path]:
+    """The forecast path through an episode; writes ``<name>.csv``, ``<name>.png`` and
+    ``<name>.json`` (what it was computed from) to ``out``. ``settings`` overrides draws/tune;
+    ``progress(done, total, text)`` hears about each origin."""
     episodes = load_episodes()
     if name not in episodes:
         raise InputError(f"unknown episode; known: {', '.join(episodes)}", field="NAME", value=name)
@@ -41,16 +48,18 @@ def replay(
     ep = episodes[name]
     ds = load_dataset(data_dir)
     priors = load_priors(priors_path)
-    settings = SamplerSettings(draws=draws, tune=tune)
+    settings = settings or SamplerSettings(draws=draws, tune=tune)
     origins = pd.date_range(pd.Timestamp(ep.start), pd.Timestamp(ep.end), freq="W-MON")
     refits = {o: o.to_period("M").start_time for o in origins}  # refit monthly, on data before the month
     rows = []
     prev = origins[0] - pd.Timedelta(days=7)
     days = {e: event_days(ds.events, e) for e in ep.events}
     fits = {}
-    for origin in origins:
+    for i, origin in enumerate(origins):
         r = max(refits[origin], pd.Timestamp("1999-01-01"))
         if r not in fits:
+            if progress:
+                progress(i, len(origins), f"fitting on the record before {r.date()}")
             fits[r] = get_fit(ds, priors, r, settings, seed)
         answerer = Answerer(ds, priors, fits[r], as_of=origin)
         new = ds.signals[(ds.signals["published"] > prev) & (ds.signals["published"] <= origin)]
@@ -72,7 +81,35 @@ def replay(
     write_atomic(out / f"{name}.csv", lambda tmp: table.to_csv(tmp, index=False))
     png = out / f"{name}.png"
     _plot(table, ep, ds, window, png)
+    meta = replay_key(ds, priors, settings, seed, window)
+    write_atomic(out / f"{name}.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2)))
+    if progress:
+        progress(len(origins), len(origins), "done")
     return table, png
+
+
+def replay_key(ds, priors, settings: SamplerSettings, seed: int, window: int) -> dict:
+    """What a replay's numbers depend on, stored beside it so a stale replay is never shown."""
+    return {
+        "data_hash": ds.data_hash,
+        "priors_file": Path(priors.path).name,
+        "priors_hash": priors.digest,
+        "model_version": MODEL_VERSION,
+        "sampler": asdict(settings) | {"cores": None},
+        "seed": int(seed),
+        "window": int(window),
+    }
+
+
+def load_replay(out: Path, name: str, key: dict) -> tuple[pd.DataFrame, Path] | None:
+    """A replay written earlier with exactly this key, or None."""
+    out = Path(out)
+    try:
+        if json.loads((out / f"{name}.json").read_text()) != key:
+            return None
+        return pd.read_csv(out / f"{name}.csv"), out / f"{name}.png"
+    except (OSError, ValueError):
+        return None
 
 
 def _plot(table: pd.DataFrame, ep, ds, window: int, path: Path) -> None:

@@ -103,8 +103,10 @@ def get_fit(
     directory: Path | None = None,
     refit: bool = False,
     variant: str = "full",
+    progress=None,
 ) -> Fit:
-    """A fit on the data known before ``as_of``: from the cache if it matches, else sampled and cached."""
+    """A fit on the data known before ``as_of``: from the cache if it matches, else sampled and cached.
+    ``progress(done, total)`` follows the sampler when a fit is needed."""
     settings = settings or SamplerSettings()
     key = fit_key(ds, priors, as_of, settings, seed, variant)
     if not refit:
@@ -112,7 +114,7 @@ def get_fit(
         if cached is not None:
             return cached
     cells = training_cells(ds, pd.Timestamp(as_of), priors, signals=variant == "full")
-    posterior, diag = sample(priors, cells, settings, seed)
+    posterior, diag = sample(priors, cells, settings, seed, progress)
     fit = Fit(posterior, diag, key, from_cache=False)
     save(fit, directory)
     return fit

@@ -195,9 +195,24 @@ def diagnostics(idata, seconds: float) -> Diagnostics:
     )
 
 
-def sample(priors: Priors, cells: Cells, settings: SamplerSettings, seed: int) -> tuple[Posterior, Diagnostics]:
+def sample(
+    priors: Priors, cells: Cells, settings: SamplerSettings, seed: int, progress=None
+) -> tuple[Posterior, Diagnostics]:
+    """NUTS draws and diagnostics. ``progress(done, total)``, if given, hears about every 1% of
+    the sampler's iterations (tuning included, all chains)."""
     t0 = time.perf_counter()
     model = model_for(priors, cells)
+    callback = None
+    if progress is not None:
+        total = settings.chains * (settings.draws + settings.tune)
+        step = max(1, total // 100)
+        done = [0]
+
+        def callback(trace, draw) -> None:
+            done[0] += 1
+            if done[0] % step == 0 or done[0] == total:
+                progress(done[0], total)
+
     with model:
         idata = pm.sample(
             draws=settings.draws,
@@ -208,6 +223,7 @@ def sample(priors: Priors, cells: Cells, settings: SamplerSettings, seed: int) -
             random_seed=seed,
             progressbar=False,
             compute_convergence_checks=False,
+            callback=callback,
         )
     post = idata["posterior"]
 

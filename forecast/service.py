@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import Dataset, load_dataset, read_table
+from .data import RECORD_END, Dataset, load_dataset, read_table
 from .errors import InputError
 from .fit_cache import Fit, get_fit
 from .model import MODEL_VERSION, SamplerSettings
@@ -24,6 +24,25 @@ class DiagnosticsError(Exception):
     """A fit missed the convergence thresholds and the caller asked for strictness."""
 
 
+def fit_cut(as_of) -> pd.Timestamp:
+    """The training cut for a forecast as of a date: the as-of date itself, but no later than the
+    day after the record ends, so that unrecorded days are never taught to the model as quiet ones.
+    Answers still take the as-of date's evidence and recent events."""
+    return min(pd.Timestamp(as_of), RECORD_END + pd.Timedelta(days=1))
+
+
+def record_gap_warning(as_of) -> str | None:
+    """A plain warning when the as-of date lies beyond the end of the shipped record."""
+    gap = (pd.Timestamp(as_of) - RECORD_END).days - 1
+    if gap <= 0:
+        return None
+    return (
+        f"The record ends on {RECORD_END.date()}; the {gap} days from then to the as-of date have no recorded "
+        "events or evidence, so recent-activity terms read them as quiet. The model is fitted on data before "
+        f"{(RECORD_END + pd.Timedelta(days=1)).date()}. Set the evidence you know, or import newer data."
+    )
+
+
 @dataclass
 class Context:
     ds: Dataset
@@ -32,9 +51,11 @@ class Context:
     seed: int
     strict: bool = False
     on_fit: Callable[[Fit], None] | None = None
+    on_warning: Callable[[str], None] | None = None
 
-    def fit(self, as_of) -> Fit:
-        fit = get_fit(self.ds, self.priors, pd.Timestamp(as_of), self.settings, self.seed)
+    def fit(self, as_of, progress=None) -> Fit:
+        """The fit for a forecast as of this date (trained on data before `fit_cut(as_of)`)."""
+        fit = get_fit(self.ds, self.priors, fit_cut(as_of), self.settings, self.seed, progress=progress)
         if self.on_fit:
             self.on_fit(fit)
         if self.strict and fit.diagnostics.warnings:
@@ -62,9 +83,16 @@ def context(
     data_dir=None,
     strict: bool = False,
     on_fit=None,
+    on_warning=None,
 ) -> Context:
     return Context(
-        load_dataset(data_dir), load_priors(priors_path), settings or SamplerSettings(), seed, strict, on_fit
+        load_dataset(data_dir),
+        load_priors(priors_path),
+        settings or SamplerSettings(),
+        seed,
+        strict,
+        on_fit,
+        on_warning,
     )
 
 
@@ -75,8 +103,11 @@ def answer_questions(ctx: Context, questions: list[Question]) -> list[dict]:
         by_date.setdefault(q.as_of, []).append(i)
     results: list[dict | None] = [None] * len(questions)
     for as_of, idx in sorted(by_date.items()):
+        gap = record_gap_warning(as_of)
+        if gap and ctx.on_warning:
+            ctx.on_warning(gap)
         fit = ctx.fit(as_of)
-        answerer = Answerer(ctx.ds, ctx.priors, fit)
+        answerer = Answerer(ctx.ds, ctx.priors, fit, as_of=as_of)
         prov = ctx.provenance(fit)
         for i in idx:
             r = answer(answerer, questions[i])

@@ -61,3 +61,48 @@ def check_report(ds: Dataset) -> list[str]:
     if missing:
         lines.append(f"note: no events of type {', '.join(missing)}")
     return lines
+
+
+def timeline_frame(
+    events: pd.DataFrame, signals: pd.DataFrame, kinds: list[str], names: list[str], years: tuple[int, int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Event days and signal-record spans for the Data page's timeline, within ``years``.
+
+    A record spans from the day it occurred to its end date, or its lifetime, or (open records)
+    the next record of the same signal, clipped to the record's end."""
+    from .data import RECORD_END
+
+    lo, hi = pd.Timestamp(f"{years[0]}-01-01"), pd.Timestamp(f"{years[1]}-12-31")
+    ev = with_question_types(events)
+    ev = ev[ev["event"].isin(kinds) & ev["date"].between(lo, hi)]
+    detail = ev["vehicle"].fillna("").astype(str) + " " + ev["missile_class"].fillna("").astype(str)
+    points = pd.DataFrame(
+        {"date": ev["date"], "row": ev["event"], "detail": detail.str.strip(), "source": ev["source"]}
+    )
+    spans = []
+    for name, g in signals[signals["signal"].isin(names)].groupby("signal", sort=False):
+        g = g.sort_values("occurred")
+        starts = pd.to_datetime(g["occurred"]).tolist()
+        for i, r in enumerate(g.itertuples()):
+            start = pd.Timestamp(r.occurred)
+            if pd.notna(r.end):
+                end = pd.Timestamp(r.end)
+            elif pd.notna(r.lifetime_days):
+                end = start + pd.Timedelta(days=int(r.lifetime_days))
+            else:
+                later = [s for s in starts[i + 1 :] if s > start]
+                end = later[0] if later else RECORD_END
+            if end < lo or start > hi:
+                continue
+            spans.append(
+                {
+                    "id": r.id,
+                    "row": f"signal: {name}",
+                    "level": f"{name}={r.level}",
+                    "start": max(start, lo),
+                    "end": min(max(end, start + pd.Timedelta(days=3)), hi),
+                    "published": pd.Timestamp(r.published),
+                    "source": r.source,
+                }
+            )
+    return points, pd.DataFrame(spans, columns=["id", "row", "level", "start", "end", "published", "source"])

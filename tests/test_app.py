@@ -1,16 +1,200 @@
-"""The Streamlit app under AppTest."""
+"""Every page of the workbench under AppTest, on the small shared fit (see conftest.app_env)."""
 
+import json
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecast.data import load_events
 
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["forecast", "change", "episodes", "track_record", "data", "model"]
 
-def test_dataset_page_shows_the_record():
-    at = AppTest.from_file("../app.py", default_timeout=60).run()
+
+def run_app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    if page:
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
+
+
+def metric(at: AppTest, label: str) -> float:
+    """A displayed probability as a number (percent)."""
+    value = next(m.value for m in at.metric if m.label == label)
+    return float(value.lstrip("<").rstrip("%"))
+
+
+SPACE_90 = "P(space launch within 90 days)"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_loads(app_env, page):
+    at = run_app(page)
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title, f"{page} shows no title"
+
+
+def test_forecast_page_shows_answer_interval_band_and_provenance(app_env):
+    at = run_app()
+    assert SPACE_90 in [m.label for m in at.metric]
+    captions = " ".join(c.value for c in at.caption)
+    assert "90% interval" in captions and "base rate" in captions
+    assert "data " in captions and "priors default.toml" in captions and "model 1." in captions
+    # the as-of date is beyond the record: the page says so
+    assert any("The record ends on 2024-12-31" in w.value for w in at.warning)
+
+
+def test_an_announcement_raises_and_a_moratorium_lowers_the_space_launch_forecast(app_env):
+    at = run_app()
+    before = metric(at, SPACE_90)
+    at.selectbox(key="ev_level_announcement").set_value("issued").run()
+    raised = metric(at, SPACE_90)
+    assert raised > 2 * before
+    delta = next(m for m in at.metric if m.label == SPACE_90).delta
+    assert delta.startswith("+") and "since last" in delta
+    at.selectbox(key="ev_level_announcement").set_value("none").run()
+    at.selectbox(key="ev_level_moratorium").set_value("in_force").run()
+    assert metric(at, SPACE_90) < before
+
+
+def test_lower_confidence_moves_the_answer_part_way(app_env):
+    at = run_app()
+    before = metric(at, SPACE_90)
+    at.selectbox(key="ev_level_announcement").set_value("issued").run()
+    full = metric(at, SPACE_90)
+    at.slider(key="ev_conf_announcement").set_value(0.5).run()
+    half = metric(at, SPACE_90)
+    assert before < half < full
+
+
+def test_evidence_survives_a_trip_to_another_page(app_env):
+    at = run_app()
+    at.selectbox(key="ev_level_site_activity").set_value("imminent").run()
+    at.switch_page("app_pages/change.py").run()
     assert not at.exception
-    assert "1998-2024" in at.title[0].value
+    assert any("site_activity" in c.value for c in at.caption)  # listed as set by the analyst
+    at.switch_page("app_pages/forecast.py").run()
+    assert at.selectbox(key="ev_level_site_activity").value == "imminent"
+
+
+def test_what_would_change_my_mind_ranks_unset_signals(app_env):
+    at = run_app()
+    at.selectbox(key="ev_level_negotiation").set_value("engaged").run()
+    at.switch_page("app_pages/change.py").run()
+    table = at.dataframe[0].value
+    assert "negotiation" not in set(table["signal"])
+    moves = table.drop_duplicates("signal")["largest move (pts)"].tolist()
+    assert moves == sorted(moves, reverse=True) and moves[0] > 0
+
+
+def test_saving_and_reloading_an_evidence_set_round_trips(app_env):
+    at = run_app()
+    at.selectbox(key="ev_level_announcement").set_value("issued").run()
+    at.slider(key="ev_conf_announcement").set_value(0.8).run()
+    at.text_input(key="ev_note_announcement").input("NOTAM for a launch window").run()
+    at.text_input(key="ev_source_announcement").input("IMO notice").run()
+    shown = metric(at, SPACE_90)
+    at.text_input(key="set_name").input("Launch notice test").run()
+    at.button(key="save_set").click().run()
+    assert not at.exception and any("Saved" in s.value for s in at.success)
+    saved = Path(app_env["FORECAST_WORK_DIR"]) / "evidence_sets" / "launch-notice-test.json"
+    data = json.loads(saved.read_text())
+    assert data["items"] == [
+        {
+            "signal": "announcement",
+            "level": "issued",
+            "confidence": 0.8,
+            "note": "NOTAM for a launch window",
+            "source": "IMO notice",
+        }
+    ]
+    reset = next(b for b in at.button if b.label.startswith("Reset every signal"))
+    reset.click().run()
+    assert metric(at, SPACE_90) != shown
+    at.selectbox(key="set_choice").set_value("Launch notice test").run()
+    at.button(key="load_set").click().run()
+    assert metric(at, SPACE_90) == shown
+    assert at.selectbox(key="ev_level_announcement").value == "issued"
+    assert at.slider(key="ev_conf_announcement").value == 0.8
+    # saving again under the same name without 'replace' is refused; the file is unchanged
+    before = saved.read_text()
+    at.text_input(key="set_name").input("Launch notice test").run()
+    at.button(key="save_set").click().run()
+    assert any("exists" in e.value for e in at.error)
+    assert saved.read_text() == before
+
+
+def test_a_damaged_evidence_file_is_reported_not_fatal(app_env):
+    directory = Path(app_env["FORECAST_WORK_DIR"]) / "evidence_sets"
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "broken.json").write_text('{"format": "nk-forecast evidence set", "version": 1, "name": ')
+    (directory / "foreign.json").write_text('{"hello": "world"}')
+    at = run_app()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "broken.json" in warnings and "not valid JSON" in warnings
+    assert "foreign.json" in warnings and "not an evidence set" in warnings
+    # saving over a foreign file is refused and the file is left as it was
+    at.text_input(key="set_name").input("foreign").run()
+    at.checkbox(key="set_replace").check().run()
+    at.button(key="save_set").click().run()
+    assert any("not a readable evidence set" in e.value for e in at.error)
+    assert (directory / "foreign.json").read_text() == '{"hello": "world"}'
+    (directory / "broken.json").unlink()
+    (directory / "foreign.json").unlink()
+
+
+def test_recording_a_forecast_appends_to_the_log(app_env):
+    at = run_app()
+    log = Path(app_env["FORECAST_WORK_DIR"]) / "forecast_log.csv"
+    before = len(log.read_text().splitlines()) if log.exists() else 1
+    at.button(key="log_button").click().run()
+    assert not at.exception
+    lines = log.read_text().splitlines()
+    assert len(lines) == before + 2  # one row per event type shown (space launch, ballistic missile)
+    assert lines[0].startswith("logged_at,analyst,as_of,event")
+    assert "space_launch" in lines[-2] and "ballistic_missile" in lines[-1]
+
+
+def test_track_record_page_reads_the_latest_back_test(app_env):
+    at = run_app("track_record")
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "origins monthly" in captions and "seed" in captions
+    overall = at.dataframe[0].value
+    assert set(overall["forecaster"]) >= {"model", "climatology", "recent_rate", "no_signals"}
+
+
+def test_model_page_warns_when_the_fit_misses_the_thresholds(app_env):
+    at = run_app("model")
+    assert not at.exception
+    # the tests' small fit (100 draws) cannot reach an ESS of 400: the page must say so
+    assert any("misses the convergence thresholds" in w.value for w in at.warning)
+    diag = at.dataframe[0].value
+    assert list(diag["check"])[:2] == ["R-hat (max)", "bulk ESS (min)"]
+
+
+def test_data_page_shows_the_record_and_filters_it(app_env):
+    at = run_app("data")
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["space launch"] == "10"
-    assert metrics["nuclear test"] == "6"
-    assert len(at.dataframe) == 2
+    assert metrics["space launch"] == "10" and metrics["nuclear test"] == "6"
     assert len(at.dataframe[0].value) == len(load_events())
+    at.multiselect(key="data_events").set_value(["nuclear_test"]).run()
+    assert len(at.dataframe[0].value) == 6
+
+
+def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
+    at = run_app("episodes")
+    at.selectbox(key="episode_name").set_value("leap-day-2012").run()
+    assert any("not been computed" in i.value for i in at.info)
+    at.button(key="run_replay").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["origin"].iloc[0] == "2012-02-06" and len(table) == 21
+    path = table["P(space_launch, 30d) %"]
+    # the announcement of 16 March is public from the 19 March origin on: the forecast jumps
+    assert path[table["origin"] == "2012-03-19"].iloc[0] > 5 * path[table["origin"] == "2012-03-12"].iloc[0]
+    again = run_app("episodes")
+    again.selectbox(key="episode_name").set_value("leap-day-2012").run()
+    assert not again.info and len(again.dataframe[0].value) == 21  # read back, not recomputed

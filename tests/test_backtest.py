@@ -203,8 +203,13 @@ def test_episode_replay_shows_the_2012_announcement(cache, tmp_path):
 
 
 def test_two_prior_files_are_scored_side_by_side(cache, tmp_path):
-    config = small(end="2012-01-31", refit="monthly", events=("space_launch",), windows=(30,),
-                   priors=("priors/default.toml", "priors/sceptical.toml"))
+    config = small(
+        end="2012-01-31",
+        refit="monthly",
+        events=("space_launch",),
+        windows=(30,),
+        priors=("priors/default.toml", "priors/sceptical.toml"),
+    )
     run(config, tmp_path / "two", jobs=1, cache_dir=cache)
     scores = pd.read_csv(tmp_path / "two" / "scores.csv")
     assert set(scores["priors"]) == {"default.toml", "sceptical.toml"}

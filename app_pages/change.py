@@ -1,0 +1,5 @@
+"""change page (body in forecast/ui/change_page.py)."""
+
+from forecast.ui.change_page import render
+
+render()

@@ -1,0 +1,5 @@
+"""data page (body in forecast/ui/data_page.py)."""
+
+from forecast.ui.data_page import render
+
+render()

@@ -1,0 +1,59 @@
+"""What would change my mind: the forecast under each level of every signal not yet set."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from .. import workbench
+from ..vocab import QUESTION_EVENTS
+from .common import analyst_evidence, fmt_pct, in_use
+
+LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
+
+
+def render() -> None:
+    use = in_use()
+    st.title("What would change my mind")
+    events = st.session_state["events"] or ["space_launch"]
+    window = int(st.session_state["window"])
+    evidence = analyst_evidence()
+    event = st.selectbox("Event type", events, format_func=LABEL.get, key="wwc_event")
+    current = workbench.summary(use.answerer, event, window, evidence)
+    st.caption(
+        f"As of {use.answerer.as_of.date()}, P({LABEL[event]} within {window} days) = "
+        f"**{fmt_pct(current['probability'])}** under your evidence. Each row below keeps that evidence and "
+        "sets one more signal that you have not set yourself to each of its levels. The signals at the top are "
+        "the ones worth looking for next."
+    )
+    set_by_analyst = set(evidence)
+    if set_by_analyst:
+        st.caption("Set by you (left out here): " + ", ".join(sorted(set_by_analyst)))
+    frame = workbench.what_would_change(use.answerer, event, window, evidence, exclude=set_by_analyst)
+    if frame.empty:
+        st.info("You have set every signal; nothing is left to look for.")
+        return
+    order = list(dict.fromkeys(frame["signal"]))
+    chart_data = frame.assign(
+        label=frame["level"] + frame["data_level"].map({True: " (data)", False: ""}),
+        shown=frame["probability"].map(fmt_pct),
+    )
+    points = (
+        alt.Chart(chart_data)
+        .mark_circle(size=140)
+        .encode(
+            y=alt.Y("signal:N", sort=order, title=None),
+            x=alt.X("probability:Q", title=f"P({LABEL[event]} within {window} days)", axis=alt.Axis(format="%")),
+            color=alt.Color("label:N", title="level"),
+            tooltip=["signal", "label", "shown", alt.Tooltip("change:Q", format="+.1%")],
+        )
+    )
+    rule = alt.Chart(chart_data.head(1)).mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(current["probability"]))
+    text = points.mark_text(dy=-12, fontSize=10).encode(text="level:N")
+    st.altair_chart((rule + points + text).properties(height=60 * len(order) + 40), width="stretch")
+    table = chart_data[["signal", "label", "shown", "change", "largest_move"]].rename(
+        columns={"label": "level", "shown": "forecast", "change": "change (pts)", "largest_move": "largest move (pts)"}
+    )
+    table["change (pts)"] = (table["change (pts)"] * 100).round(1)
+    table["largest move (pts)"] = (table["largest move (pts)"] * 100).round(1)
+    st.dataframe(table, hide_index=True, width="stretch")

@@ -1,0 +1,373 @@
+"""The Forecast page: set the evidence, read the posterior and why it moved."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from .. import evidence_sets, forecast_log, workbench
+from ..briefing import wide_table
+from ..errors import InputError
+from ..service import record_gap_warning
+from ..vocab import QUESTION_EVENTS, SIGNALS
+from ..workspace import evidence_dir, log_path
+from .common import analyst_evidence, bound, evidence_notes, fmt_pct, in_use, show_error
+
+LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
+
+
+def _metric_label(event: str, window: int) -> str:
+    return f"P({LABEL[event]} within {window} days)"
+
+
+def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
+    """One row per signal: level (the data's marked), confidence, note and source."""
+    st.subheader("Evidence")
+    st.caption(
+        "Each signal starts at the level the data record on the as-of date (marked 'data'). "
+        "Change a level, or lower the confidence, to set it yourself."
+    )
+    state = st.session_state["evidence"]
+    for signal, spec in SIGNALS.items():
+        item = state.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""})
+        data_level = levels[signal].level
+        current = item["level"] if item["level"] is not None else data_level
+        key = f"ev_level_{signal}"
+        st.session_state[key] = current
+
+        def changed(signal=signal, key=key, data_level=data_level) -> None:
+            chosen = st.session_state[key]
+            st.session_state["evidence"][signal]["level"] = None if chosen == data_level else chosen
+
+        c1, c2 = st.columns([3, 2])
+        c1.selectbox(
+            signal,
+            spec.levels,
+            key=key,
+            on_change=changed,
+            format_func=lambda lv, d=data_level: f"{lv}  · data" if lv == d else lv,
+            help=levels[signal].label(),
+        )
+        ckey = f"ev_conf_{signal}"
+        st.session_state[ckey] = float(item["confidence"])
+
+        def conf_changed(signal=signal, ckey=ckey) -> None:
+            st.session_state["evidence"][signal]["confidence"] = st.session_state[ckey]
+
+        c2.slider(
+            "confidence",
+            0.05,
+            1.0,
+            step=0.05,
+            key=ckey,
+            on_change=conf_changed,
+            disabled=item["level"] is None,
+            help="Probability you put on the level you set; the rest stays on the data's level.",
+        )
+        caption = levels[signal].label() if item["level"] is None else f"set by you (data: {levels[signal].label()})"
+        with st.expander(f"note & source — {caption}", expanded=False):
+            for fld in ("note", "source"):
+                fkey = f"ev_{fld}_{signal}"
+                st.session_state[fkey] = item[fld]
+
+                def text_changed(signal=signal, fld=fld, fkey=fkey) -> None:
+                    st.session_state["evidence"][signal][fld] = st.session_state[fkey]
+
+                st.text_input(fld, key=fkey, on_change=text_changed)
+    if st.button("Reset every signal to the data's level"):
+        st.session_state["evidence"] = {}
+        st.rerun()
+
+
+def results(use, events: list[str], window: int, evidence) -> list[dict]:
+    st.subheader("Forecast")
+    cols = st.columns(len(events))
+    answers = []
+    history = st.session_state["history"]
+    for col, event in zip(cols, events, strict=True):
+        r = workbench.summary(use.answerer, event, window, evidence)
+        entry = {
+            "as_of": str(use.answerer.as_of.date()),
+            "event": event,
+            "window_days": window,
+            "evidence": workbench.evidence_key(evidence),
+            "probability": r["probability"],
+        }
+        delta = workbench.change_since_last(history, entry)
+        history = workbench.record_in_history(history, entry)
+        col.metric(
+            _metric_label(event, window),
+            fmt_pct(r["probability"]),
+            delta=None if delta is None else f"{delta * 100:+.1f} pts since last",
+            delta_color="off",
+        )
+        col.caption(
+            f"90% interval {fmt_pct(r['lower'])}-{fmt_pct(r['upper'])} · **{r['band']}** · "
+            f"base rate {fmt_pct(r['base_rate'])} · drivers: {r['drivers']}"
+        )
+        answers.append(r)
+    st.session_state["history"] = history
+    return answers
+
+
+def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -> None:
+    st.markdown("**Cumulative probability by window, 1-365 days** (shaded: 90% interval; dashed: your window)")
+    c = workbench.curve(use.answerer, events, evidence)
+    c["event"] = c["event"].map(LABEL)
+    x = alt.X("day:Q", title="window (days)", scale=alt.Scale(domain=[1, 365], nice=False))
+    base = alt.Chart(c).encode(
+        x=x,
+        color=alt.Color("event:N", title=None, legend=alt.Legend(orient="top"), scale=alt.Scale(scheme="tableau10")),
+    )
+    band = base.mark_area(opacity=0.15).encode(y="lower:Q", y2="upper:Q")
+    line = base.mark_line().encode(
+        y=alt.Y("probability:Q", title="P(at least one event)", axis=alt.Axis(format="%")),
+        tooltip=["event", "day", alt.Tooltip("probability:Q", format=".1%")],
+    )
+    rule = alt.Chart(pd.DataFrame({"day": [min(window, 365)]})).mark_rule(strokeDash=[4, 4]).encode(x="day:Q")
+    st.altair_chart((band + line + rule).properties(height=280), width="stretch")
+    st.markdown(f"**The forecast's distribution over posterior draws** ({window} days)")
+    cols = st.columns(len(answers))
+    for col, a in zip(cols, answers, strict=True):
+        draws = pd.DataFrame({"probability": a["draws"]})
+        hist = (
+            alt.Chart(draws)
+            .mark_bar(opacity=0.7)
+            .encode(
+                x=alt.X("probability:Q", bin=alt.Bin(maxbins=30), title=LABEL[a["event"]], axis=alt.Axis(format="%")),
+                y=alt.Y("count():Q", title="draws"),
+            )
+            .properties(height=150)
+        )
+        col.altair_chart(hist, width="stretch")
+
+
+def drivers(use, events: list[str], window: int, evidence) -> None:
+    st.markdown("**Drivers: from the base rate to the forecast (log-odds)**")
+    event = events[0] if len(events) == 1 else st.selectbox("Drivers for", events, format_func=LABEL.get)
+    w = workbench.waterfall(use.answerer, event, window, evidence)
+    w["label"] = w["probability"].map(fmt_pct)
+    w["order"] = range(len(w))
+    bars = (
+        alt.Chart(w)
+        .mark_bar()
+        .encode(
+            x=alt.X("step:N", sort=alt.EncodingSortField("order"), title=None, axis=alt.Axis(labelAngle=-20)),
+            y=alt.Y("start:Q", title="log-odds"),
+            y2="end:Q",
+            color=alt.Color(
+                "kind:N",
+                scale=alt.Scale(
+                    domain=["base", "up", "down", "forecast"], range=["#888", "#c0392b", "#2e86c1", "#333"]
+                ),
+                legend=None,
+            ),
+            tooltip=["step", alt.Tooltip("change:Q", format="+.2f"), "label"],
+        )
+    )
+    text = (
+        alt.Chart(w)
+        .mark_text(dy=-8, fontSize=12)
+        .encode(x=alt.X("step:N", sort=alt.EncodingSortField("order")), y=alt.Y("top:Q"), text="label:N")
+        .transform_calculate(top="max(datum.start, datum.end)")
+    )
+    st.altair_chart((bars + text).properties(height=280), width="stretch")
+    st.caption(
+        "Grey: every signal neutral (recent events as recorded). Red raises, blue lowers the odds; each bar adds one "
+        "signal to those before it, so the bars sum to the forecast. Labels: the probability after each step."
+    )
+
+
+def downloads(use, events: list[str], window: int, evidence) -> None:
+    st.subheader("Tables and the record")
+    prov = use.provenance
+    windows = tuple(sorted({*workbench.TABLE_WINDOWS, window}))
+    rows = workbench.forecast_rows(use.answerer, evidence, list(QUESTION_EVENTS), windows, prov)
+    header = (
+        f"Forecast as of {use.answerer.as_of.date()} — data {prov['data_hash']}, priors {prov['priors_file']} "
+        f"({prov['priors_hash']}), model {prov['model_version']}, seed {prov['seed']}, fit cut {prov['fit_as_of']}. "
+        f"Evidence: {rows[0]['evidence']}."
+    )
+    c1, c2, c3 = st.columns(3)
+    frame = pd.DataFrame(rows)
+    stamp = use.answerer.as_of.date().isoformat()
+    c1.download_button(
+        "Forecast table (CSV)", frame.to_csv(index=False), f"forecast-{stamp}.csv", "text/csv", key="dl_csv"
+    )
+    c2.download_button(
+        "Forecast table (Markdown)",
+        workbench.table_markdown(rows, header),
+        f"forecast-{stamp}.md",
+        "text/markdown",
+        key="dl_md",
+    )
+    if c3.button("Record this forecast in the log", key="log_button"):
+        log_rows = []
+        for e in events:
+            r = workbench.summary(use.answerer, e, window, evidence)
+            log_rows.append(
+                {
+                    **{k: r[k] for k in ("as_of", "event", "window_days", "probability", "lower", "upper", "band")},
+                    "analyst": st.session_state["analyst"],
+                    "evidence": r["evidence"],
+                    "analyst_set": r["analyst_set"],
+                    "notes": evidence_notes(),
+                    "evidence_set": st.session_state["loaded_set"],
+                    **prov,
+                }
+            )
+        try:
+            n = forecast_log.append(log_path(), log_rows)
+            st.success(f"Recorded {len(log_rows)} forecast(s); the log at {log_path()} has {n} rows.")
+        except InputError as exc:
+            show_error(exc)
+    try:
+        log_text = forecast_log.read_text(log_path())
+        st.download_button("Forecast log (CSV)", log_text, "forecast_log.csv", "text/csv", key="dl_log")
+    except InputError as exc:
+        show_error(exc)
+    st.markdown("**Main table**")
+    st.dataframe(wide_table(rows), hide_index=True, width="stretch")
+
+
+def evidence_sets_panel(use) -> None:
+    st.subheader("Evidence sets")
+    directory = evidence_dir()
+    st.caption(f"Saved as JSON files in `{directory}`.")
+    sets, problems = evidence_sets.list_sets(directory)
+    for exc in problems:
+        st.warning(f"Skipped a file that is not a readable evidence set: {exc}")
+    c1, c2 = st.columns([3, 1])
+    name = c1.text_input("Name for the current evidence", key="set_name", value=st.session_state["loaded_set"])
+    replace = c2.checkbox("replace a set of that name", key="set_replace")
+    if st.button("Save evidence set", key="save_set"):
+        try:
+            path = evidence_sets.save(current_set(name, use), directory, replace=replace)
+            st.session_state["loaded_set"] = evidence_sets.check_name(name)
+            st.success(f"Saved {path}")
+        except InputError as exc:
+            show_error(exc)
+    if not sets:
+        return
+    names = [es.name for _, es in sets]
+    by_name = {es.name: (p, es) for p, es in sets}
+    c1, c2, c3 = st.columns([3, 1, 1])
+    chosen = c1.selectbox("Saved sets", names, key="set_choice")
+    if c2.button("Load", key="load_set"):
+        apply_set(by_name[chosen][1])
+        st.rerun()
+    if c3.button("Duplicate", key="dup_set"):
+        src = by_name[chosen][1]
+        new = _free_name(src.name, set(names))
+        try:
+            evidence_sets.save(evidence_sets.EvidenceSet(**{**src.__dict__, "name": new}), directory)
+            st.success(f"Duplicated as '{new}'")
+            st.rerun()
+        except InputError as exc:
+            show_error(exc)
+    if len(sets) >= 2:
+        a, b = st.columns(2)
+        first = a.selectbox("Compare", names, key="cmp_a")
+        second = b.selectbox("with", names, index=1, key="cmp_b")
+        table = evidence_sets.compare(by_name[first][1], by_name[second][1])
+        st.dataframe(table, hide_index=True, width="stretch")
+        event, window = st.session_state["events"][0], int(st.session_state["window"])
+        comp = []
+        for n in (first, second):
+            es = by_name[n][1]
+            if es.as_of == use.answerer.as_of.date():
+                p = workbench.summary(use.answerer, event, window, es.evidence())["probability"]
+                comp.append(f"{n}: {fmt_pct(p)}")
+            else:
+                comp.append(f"{n}: as of {es.as_of} (load it to forecast)")
+        st.caption(f"{_metric_label(event, window)} as of {use.answerer.as_of.date()} — " + "; ".join(comp))
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    i = 2
+    while f"{name} copy {i}"[:80] in taken:
+        i += 1
+    return f"{name} copy {i}"[:80]
+
+
+def current_set(name: str, use) -> evidence_sets.EvidenceSet:
+    name = evidence_sets.check_name(name)
+    items, notes = [], {}
+    for signal, item in st.session_state["evidence"].items():
+        if item.get("level") is not None:
+            items.append(
+                evidence_sets.EvidenceItem(
+                    signal, item["level"], float(item["confidence"]), item.get("note", ""), item.get("source", "")
+                )
+            )
+        elif item.get("note") or item.get("source"):
+            notes[signal] = {"note": item.get("note", ""), "source": item.get("source", "")}
+    return evidence_sets.EvidenceSet(
+        name=name,
+        as_of=use.answerer.as_of.date(),
+        items=tuple(items),
+        analyst=st.session_state["analyst"],
+        events=tuple(st.session_state["events"]),
+        window_days=int(st.session_state["window"]),
+        priors_file=st.session_state["priors_file"],
+        notes=notes,
+    )
+
+
+def apply_set(es: evidence_sets.EvidenceSet) -> None:
+    st.session_state["as_of"] = min(es.as_of, dt.date.today())
+    st.session_state["events"] = list(es.events)
+    st.session_state["window"] = es.window_days
+    if es.analyst:
+        st.session_state["analyst"] = es.analyst
+    ev = {}
+    for i in es.items:
+        ev[i.signal] = {"level": i.level, "confidence": i.confidence, "note": i.note, "source": i.source}
+    for signal, n in es.notes.items():
+        ev.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""}).update(n)
+    st.session_state["evidence"] = ev
+    st.session_state["loaded_set"] = es.name
+
+
+def render() -> None:
+    use = in_use()
+    as_of = use.answerer.as_of.date()
+    st.title("Forecast")
+    prov = use.provenance
+    st.caption(
+        f"As of {as_of}: events dated before it and evidence published by it. Fitted on the record before "
+        f"{prov['fit_as_of']} · data {prov['data_hash']} · priors {prov['priors_file']} ({prov['priors_hash']}) · "
+        f"model {prov['model_version']} · seed {prov['seed']}"
+    )
+    gap = record_gap_warning(as_of)
+    if gap:
+        st.warning(gap)
+    if not prov["diagnostics_ok"]:
+        st.warning("The fit in use misses the sampler's thresholds: " + "; ".join(use.fit.diagnostics.warnings))
+    c1, c2 = st.columns([3, 1])
+    bound(c1.multiselect, "Event types", "events", options=list(QUESTION_EVENTS), format_func=LABEL.get)
+    bound(c2.number_input, "Window (days)", "window", min_value=1, max_value=1095, step=1)
+    events = st.session_state["events"]
+    window = int(st.session_state["window"])
+    if not events:
+        st.info("Choose at least one event type.")
+        return
+    levels = workbench.data_levels(use.answerer, events)
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        evidence_panel(levels)
+    evidence = analyst_evidence()
+    with right:
+        answers = results(use, events, window, evidence)
+        charts(use, events, window, evidence, answers)
+    drivers(use, events, window, evidence)
+    downloads(use, events, window, evidence)
+    evidence_sets_panel(use)
+    if st.session_state["history"]:
+        st.markdown("**This session's forecasts**")
+        hist = pd.DataFrame(st.session_state["history"])
+        hist["probability"] = hist["probability"].map(fmt_pct)
+        st.dataframe(hist[::-1], hide_index=True, width="stretch")

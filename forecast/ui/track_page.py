@@ -1,0 +1,79 @@
+"""The Track record page: the latest back-test's scores against the baselines, and reliability."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from .. import track_record
+from ..workspace import backtest_roots
+from .common import get_context
+
+
+def render() -> None:
+    ds = get_context().ds
+    st.title("Track record")
+    run, problems = track_record.latest(backtest_roots())
+    for exc in problems:
+        st.warning(f"Skipped a damaged back-test output: {exc}")
+    if run is None:
+        st.info("No back-test output found. Run `forecast backtest --out backtest` (about 9 minutes) or `--quick`.")
+        return
+    st.caption(f"From `{run.path}`, run {run.created}: {run.settings_text()}.")
+    if run.manifest.get("data_hash") != ds.data_hash:
+        st.warning(
+            f"This back-test ran on data {run.manifest.get('data_hash')}; the data in use are {ds.data_hash}. "
+            "Rerun it to score the current data."
+        )
+    st.subheader("Overall")
+    overall = track_record.overall_scores(run)
+    st.dataframe(overall.round(4), hide_index=True, width="stretch")
+    st.caption(
+        "Brier score and log loss over every closed question (lower is better). climatology: share of past "
+        "windows with an event; recent_rate: trailing 12-month rate; no_signals: the same model without evidence."
+    )
+    priors = sorted(run.skill["priors"].unique())
+    chosen = st.selectbox("Prior file", priors, key="tr_priors") if len(priors) > 1 else priors[0]
+    st.subheader("Brier skill against each baseline")
+    wide = track_record.skill_wide(run, chosen)
+    st.dataframe(
+        wide.style.format(
+            {c: "{:+.3f}" for c in wide.columns if c not in ("event", "window_days")}
+        ).background_gradient(
+            cmap="RdYlGn", vmin=-0.3, vmax=0.3, subset=[c for c in wide.columns if c not in ("event", "window_days")]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("Skill = 1 - Brier(model) / Brier(baseline): above zero, the model beats the baseline.")
+    st.subheader("Reliability")
+    rel = run.reliability
+    c1, c2 = st.columns(2)
+    event = c1.selectbox("Event type", sorted(rel["event"].unique()), key="tr_event")
+    window = c2.selectbox("Window (days)", sorted(rel["window_days"].unique()), key="tr_window")
+    sub = rel[(rel["event"] == event) & (rel["window_days"] == window)]
+    diag = (
+        alt.Chart(pd.DataFrame({"x": [0, 1], "y": [0, 1]}))
+        .mark_line(color="grey", strokeDash=[4, 4])
+        .encode(x="x:Q", y="y:Q")
+    )
+    pts = (
+        alt.Chart(sub)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("forecast:Q", title="forecast probability (bin mean)", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("forecaster:N"),
+            tooltip=[
+                "forecaster",
+                alt.Tooltip("forecast:Q", format=".2f"),
+                alt.Tooltip("observed:Q", format=".2f"),
+                "count",
+            ],
+        )
+    )
+    st.altair_chart((diag + pts).properties(height=380), width="stretch")
+    st.caption("Each point is a bin of forecasts (equal counts); on the diagonal, forecasts match what happened.")
+    st.subheader("Scores by event type and window")
+    st.dataframe(run.scores[run.scores["priors"] == chosen].round(4), hide_index=True, width="stretch")

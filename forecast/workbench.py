@@ -1,0 +1,233 @@
+"""The numbers behind the workbench's Forecast and "What would change my mind" pages.
+
+Every function answers from one :class:`Answerer` (one fit, one as-of date): changing the
+evidence, the window or the event type is array arithmetic over cached draws, never sampling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .briefing import wide_table
+from .predict import (
+    INTERVAL,
+    NEUTRAL_EVIDENCE,
+    Answerer,
+    Evidence,
+    Question,
+    _logit,
+    answer,
+    drivers_text,
+)
+from .signal_state import state_on, strongest_level
+from .vocab import QUESTION_COMPONENTS, SIGNALS
+
+CURVE_DAYS = 365
+TABLE_WINDOWS = (30, 90, 180, 365)
+
+
+# ------------------------------------------------------------------ the data's evidence
+
+
+@dataclass(frozen=True)
+class DataLevel:
+    """What the data record for one signal on the as-of date, for the chosen event types."""
+
+    signal: str
+    level: str
+    records: tuple[str, ...]  # ids of the records in force at that level
+    since: str | None  # the earliest day those records took effect
+
+    def label(self) -> str:
+        if not self.records:
+            return f"{self.level} (data: no record in force)"
+        return f"{self.level} (data: {', '.join(self.records)} since {self.since})"
+
+
+def data_levels(answerer: Answerer, events: list[str]) -> dict[str, DataLevel]:
+    """Per signal, the strongest level the data record on the as-of date over every component
+    of the chosen event types, with the records behind it."""
+    components = sorted({c for e in events for c in QUESTION_COMPONENTS[e]})
+    table = state_on(answerer.ds.signals, answerer.as_of)
+    out = {}
+    for signal in SIGNALS:
+        per_component = {c: answerer.data_levels(c)[signal] for c in components}
+        level = strongest_level(signal, per_component.values())
+        records, since = set(), []
+        for c, lv in per_component.items():
+            if lv == level and lv != SIGNALS[signal].neutral:
+                rec = table.loc[c, (signal, "record")]
+                if isinstance(rec, str) and rec:
+                    records.add(rec)
+                    since.append(str(pd.Timestamp(table.loc[c, (signal, "since")]).date()))
+        out[signal] = DataLevel(signal, level, tuple(sorted(records)), min(since) if since else None)
+    return out
+
+
+# ------------------------------------------------------------------ one forecast
+
+
+def question(answerer: Answerer, event: str, window: int, evidence: Evidence) -> Question:
+    return Question(answerer.as_of.date(), event, int(window), dict(evidence))
+
+
+def summary(answerer: Answerer, event: str, window: int, evidence: Evidence) -> dict:
+    """The answer (mean, 90% interval, band, base rate, contributions, drivers) and the draws."""
+    result = answer(answerer, question(answerer, event, window, evidence))
+    result["drivers"] = drivers_text(result["contributions"])
+    result["draws"] = answerer.probability(event, int(window), evidence)
+    return result
+
+
+def curve(answerer: Answerer, events: list[str], evidence: Evidence, days: int = CURVE_DAYS) -> pd.DataFrame:
+    """P(at least one event by day d), d = 1..days, per event type: mean and 90% interval."""
+    lo_q, hi_q = (1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2
+    frames = []
+    for event in events:
+        c = answerer.curve(event, days, evidence)
+        lo, hi = np.quantile(c, [lo_q, hi_q], axis=0)
+        frames.append(
+            pd.DataFrame(
+                {"event": event, "day": np.arange(1, days + 1), "probability": c.mean(0), "lower": lo, "upper": hi}
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def waterfall(answerer: Answerer, event: str, window: int, evidence: Evidence) -> pd.DataFrame:
+    """The log-odds path from the base rate (every signal neutral) to the forecast.
+
+    Signals are added one at a time, largest one-at-a-time effect first; each step is the change
+    in the logit of the mean probability, so the steps add up exactly to the forecast."""
+    final = summary(answerer, event, window, evidence)
+    order = sorted(
+        (s for s, v in final["contributions"].items() if abs(v) > 1e-9),
+        key=lambda s: -abs(final["contributions"][s]),
+    )
+
+    def p_with(added: list[str]) -> float:
+        ev = {s: lv for s, lv in NEUTRAL_EVIDENCE.items() if s not in added}
+        ev.update({s: evidence[s] for s in added if s in evidence})  # the rest take the data's level
+        return float(answerer.probability(event, int(window), ev).mean())
+
+    prev = p_with([])
+    rows = [{"step": "base rate", "change": _scalar_logit(prev), "probability": prev}]
+    added: list[str] = []
+    for s in order:
+        added.append(s)
+        p = p_with(added)
+        step = f"{s}={_level_text(answerer, event, s, evidence)}"
+        rows.append({"step": step, "change": _scalar_logit(p) - _scalar_logit(prev), "probability": p})
+        prev = p
+    frame = pd.DataFrame(rows)
+    frame["end"] = frame["change"].cumsum()
+    frame["start"] = frame["end"] - frame["change"]
+    frame["kind"] = ["base"] + ["up" if v > 0 else "down" for v in frame["change"].iloc[1:]]
+    total = {"step": "forecast", "change": 0.0, "probability": prev, "start": 0.0, "kind": "forecast"}
+    total["end"] = _scalar_logit(prev)
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def _level_text(answerer: Answerer, event: str, signal: str, evidence: Evidence) -> str:
+    if signal in evidence:
+        level, conf = evidence[signal]
+        return level + (f" ({conf:.0%})" if conf < 1 else "")
+    comps = QUESTION_COMPONENTS[event]
+    return strongest_level(signal, [answerer.data_levels(c)[signal] for c in comps]) + " (data)"
+
+
+def _scalar_logit(p: float) -> float:
+    return float(_logit(np.array([p]))[0])
+
+
+# ------------------------------------------------------------------ what would change my mind
+
+
+def what_would_change(
+    answerer: Answerer, event: str, window: int, evidence: Evidence, exclude: set[str] | frozenset = frozenset()
+) -> pd.DataFrame:
+    """For each signal not in ``exclude`` (those the analyst has set), the forecast under each of
+    its levels, and the largest move it could make; sorted by that move, largest first."""
+    current = float(answerer.probability(event, int(window), evidence).mean())
+    data = data_levels(answerer, [event])
+    rows = []
+    for signal, spec in SIGNALS.items():
+        if signal in exclude:
+            continue
+        for level in spec.levels:
+            ev = {**evidence, signal: (level, 1.0)}
+            p = float(answerer.probability(event, int(window), ev).mean())
+            rows.append(
+                {
+                    "signal": signal,
+                    "level": level,
+                    "data_level": level == data[signal].level,
+                    "probability": p,
+                    "change": p - current,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    reach = frame.groupby("signal")["change"].apply(lambda c: c.abs().max()).rename("largest_move")
+    frame = frame.join(reach, on="signal")
+    return frame.sort_values(["largest_move", "signal", "change"], ascending=[False, True, False]).reset_index(
+        drop=True
+    )
+
+
+# ------------------------------------------------------------------ tables and the session's history
+
+
+def forecast_rows(
+    answerer: Answerer,
+    evidence: Evidence,
+    events: list[str],
+    windows: tuple[int, ...] = TABLE_WINDOWS,
+    provenance: dict | None = None,
+) -> list[dict]:
+    """Every chosen event type by every window under this evidence: the long table behind the
+    CSV download (same columns as `forecast table --format csv`)."""
+    rows = []
+    for e in events:
+        for w in sorted(set(windows)):
+            r = summary(answerer, e, w, evidence)
+            r.pop("draws")
+            r.pop("contributions")
+            rows.append({**r, **(provenance or {})})
+    return rows
+
+
+def table_markdown(rows: list[dict], header: str) -> str:
+    """The briefing table as Markdown with a provenance line."""
+    return f"{header}\n\n{wide_table(rows).to_markdown(index=False)}\n"
+
+
+def evidence_key(evidence: Evidence) -> str:
+    return ";".join(f"{s}={lv}" + (f":{c:g}" if c < 1 else "") for s, (lv, c) in sorted(evidence.items()))
+
+
+def change_since_last(history: list[dict], entry: dict) -> float | None:
+    """The change in probability since the last different forecast of the same question (event and
+    window) in this session; None when there is none. ``history`` holds earlier entries, oldest first,
+    each with as_of, event, window_days, evidence and probability."""
+    for prev in reversed(history):
+        same_question = prev["event"] == entry["event"] and prev["window_days"] == entry["window_days"]
+        changed = prev["evidence"] != entry["evidence"] or prev["as_of"] != entry["as_of"]
+        if same_question and changed:
+            return entry["probability"] - prev["probability"]
+    return None
+
+
+def record_in_history(history: list[dict], entry: dict, limit: int = 50) -> list[dict]:
+    """The history with ``entry`` appended unless it repeats the last entry for that question."""
+    for prev in reversed(history):
+        if prev["event"] == entry["event"] and prev["window_days"] == entry["window_days"]:
+            if prev["evidence"] == entry["evidence"] and prev["as_of"] == entry["as_of"]:
+                return history
+            break
+    return [*history, {**entry, "time": dt.datetime.now().strftime("%H:%M:%S")}][-limit:]

@@ -1,0 +1,237 @@
+"""The numbers the workbench shows, evidence sets, the forecast log and back-test outputs."""
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import evidence_sets, forecast_log, track_record, workbench
+from forecast.data import RECORD_END, load_dataset
+from forecast.errors import InputError
+from forecast.fit_cache import get_fit
+from forecast.model import SamplerSettings
+from forecast.predict import Answerer, _logit
+from forecast.priors import load_priors
+from forecast.service import fit_cut, record_gap_warning
+from forecast.workspace import sampler_settings
+
+TINY = SamplerSettings(draws=100, tune=150, chains=2, cores=1)
+LEAP_DAY = "2012-03-17"  # the day after the satellite launch was announced
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory):
+    ds, priors = load_dataset(), load_priors()
+    fit = get_fit(ds, priors, LEAP_DAY, TINY, seed=3, directory=tmp_path_factory.mktemp("fits"))
+    return Answerer(ds, priors, fit)
+
+
+def test_data_levels_name_the_records_in_force(answerer):
+    levels = workbench.data_levels(answerer, ["space_launch"])
+    assert levels["announcement"].level == "issued"
+    assert levels["announcement"].records and "since 2012-03-16" in levels["announcement"].label()
+    assert levels["site_activity"].records == () and "no record in force" in levels["site_activity"].label()
+
+
+def test_waterfall_steps_add_up_to_the_forecast(answerer):
+    evidence = {"site_activity": ("preparation", 0.7), "negotiation": ("collapsed", 1.0)}
+    w = workbench.waterfall(answerer, "space_launch", 30, evidence)
+    final = workbench.summary(answerer, "space_launch", 30, evidence)
+    assert w["step"].iloc[0] == "base rate" and w["step"].iloc[-1] == "forecast"
+    assert w["probability"].iloc[0] == pytest.approx(final["base_rate"])
+    assert w["change"].iloc[:-1].sum() == pytest.approx(_logit(np.array([final["probability"]]))[0])
+    assert w["probability"].iloc[-1] == pytest.approx(final["probability"])
+    # the announcement recorded in the data is the largest push: it comes first
+    assert w["step"].iloc[1].startswith("announcement=issued (data)")
+    assert any(s.startswith("site_activity=preparation (70%)") for s in w["step"])
+
+
+def test_curve_is_cumulative_and_matches_the_window_answer(answerer):
+    c = workbench.curve(answerer, ["space_launch", "any"], {}, days=120)
+    for event, g in c.groupby("event"):
+        assert (np.diff(g["probability"]) >= -1e-12).all()
+        p90 = workbench.summary(answerer, event, 90, {})["probability"]
+        assert g.loc[g["day"] == 90, "probability"].iloc[0] == pytest.approx(p90)
+    assert (c[c["event"] == "any"]["probability"].values >= c[c["event"] == "space_launch"]["probability"].values).all()
+
+
+def test_what_would_change_my_mind_ranks_the_signals_left_to_look_for(answerer):
+    table = workbench.what_would_change(answerer, "space_launch", 30, {}, exclude={"rhetoric"})
+    assert "rhetoric" not in set(table["signal"])
+    reach = table.drop_duplicates("signal")["largest_move"].tolist()
+    assert reach == sorted(reach, reverse=True)
+    current = workbench.summary(answerer, "space_launch", 30, {})["probability"]
+    at_data = table[table["data_level"]]
+    assert np.allclose(at_data["change"], 0.0, atol=1e-12)
+    withdrawn = table[(table["signal"] == "announcement") & (table["level"] == "none")]["probability"].iloc[0]
+    assert withdrawn < current / 3  # without the announcement the launch is far less likely
+
+
+def test_change_since_last_compares_the_same_question_only():
+    h = []
+    first = {"as_of": "2019-03-01", "event": "space_launch", "window_days": 90, "evidence": "", "probability": 0.1}
+    h = workbench.record_in_history(h, first)
+    other = {**first, "event": "nuclear_test", "probability": 0.5}
+    h = workbench.record_in_history(h, other)
+    second = {**first, "evidence": "announcement=issued", "probability": 0.4}
+    assert workbench.change_since_last(h, second) == pytest.approx(0.3)
+    assert workbench.record_in_history(h, {**first}) == h  # a rerun of the same forecast is not a new entry
+    assert workbench.change_since_last([], first) is None
+
+
+def test_forecast_rows_carry_provenance_and_markdown(answerer):
+    rows = workbench.forecast_rows(answerer, {}, ["space_launch", "any"], (30, 90), {"data_hash": "abc"})
+    assert len(rows) == 4 and all(r["data_hash"] == "abc" for r in rows)
+    md = workbench.table_markdown(rows, "header line")
+    assert md.startswith("header line") and "| space_launch" in md and "30 days" in md
+
+
+# ------------------------------------------------------------------ the record's end and the fit cut
+
+
+def test_the_fit_cut_never_passes_the_as_of_date_or_the_record():
+    assert fit_cut("2012-03-17") == pd.Timestamp("2012-03-17")
+    assert fit_cut("2026-11-25") == RECORD_END + pd.Timedelta(days=1)
+    assert record_gap_warning("2024-06-01") is None
+    assert "no recorded events" in record_gap_warning("2026-01-01")
+
+
+def test_sampler_settings_from_the_environment(monkeypatch):
+    monkeypatch.setenv("FORECAST_DRAWS", "200")
+    assert sampler_settings().draws == 200
+    monkeypatch.setenv("FORECAST_DRAWS", "lots")
+    with pytest.raises(InputError) as exc:
+        sampler_settings()
+    assert "FORECAST_DRAWS" in str(exc.value) and "lots" in str(exc.value)
+
+
+# ------------------------------------------------------------------ evidence sets
+
+
+def a_set(name="Leap Day", **kw):
+    items = (evidence_sets.EvidenceItem("announcement", "issued", 0.9, "KCNA 16 Mar", "KCNA"),)
+    return evidence_sets.EvidenceSet(name=name, as_of=dt.date(2012, 3, 17), items=items, analyst="A. Analyst", **kw)
+
+
+def test_evidence_set_round_trip(tmp_path):
+    path = evidence_sets.save(a_set(), tmp_path)
+    back = evidence_sets.load(path)
+    assert back.evidence() == {"announcement": ("issued", 0.9)}
+    assert back.items[0].note == "KCNA 16 Mar" and back.analyst == "A. Analyst" and back.saved_at
+    assert [es.name for _, es in evidence_sets.list_sets(tmp_path)[0]] == ["Leap Day"]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_saving_never_overwrites_without_asking_and_never_a_foreign_file(tmp_path):
+    path = evidence_sets.save(a_set(), tmp_path)
+    with pytest.raises(InputError, match="exists"):
+        evidence_sets.save(a_set(), tmp_path)
+    evidence_sets.save(a_set(window_days=30), tmp_path, replace=True)
+    assert evidence_sets.load(path).window_days == 30
+    path.write_text("not json")
+    with pytest.raises(InputError, match="not a readable evidence set"):
+        evidence_sets.save(a_set(), tmp_path, replace=True)
+    assert path.read_text() == "not json"
+
+
+@pytest.mark.parametrize(
+    ("content", "field", "value"),
+    [
+        ('{"format": "something else"}', "format", "something else"),
+        ("[1, 2]", "format", "list"),
+        ('{"format": "nk-forecast evidence set", "version": 9}', "version", "9"),
+        (None, "items[0].level", "ready"),
+        (None, "items[0].confidence", "1.5"),
+    ],
+)
+def test_bad_evidence_files_name_file_field_and_value(tmp_path, content, field, value):
+    path = tmp_path / "bad.json"
+    if content is None:
+        data = a_set().to_json()
+        if field.endswith("level"):
+            data["items"][0]["level"] = "ready"
+        else:
+            data["items"][0]["confidence"] = 1.5
+        content = json.dumps(data)
+    path.write_text(content)
+    with pytest.raises(InputError) as exc:
+        evidence_sets.load(path)
+    text = str(exc.value)
+    assert "bad.json" in text and f"'{field}'" in text and value in text
+
+
+def test_damaged_json_names_the_line(tmp_path):
+    path = tmp_path / "cut.json"
+    path.write_text('{\n "format": "nk-forecast evidence set",\n "name": ')
+    with pytest.raises(InputError) as exc:
+        evidence_sets.load(path)
+    assert "cut.json" in str(exc.value) and "row 3" in str(exc.value) and "not valid JSON" in str(exc.value)
+
+
+def test_compare_shows_where_two_sets_differ():
+    a = a_set("A")
+    b = evidence_sets.EvidenceSet(name="B", as_of=dt.date(2012, 3, 17), items=())
+    table = evidence_sets.compare(a, b).set_index("signal")
+    assert table.loc["announcement", "A"] == "issued (90%)" and table.loc["announcement", "B"] == "data"
+    assert bool(table.loc["announcement", "differs"]) and not bool(table.loc["rhetoric", "differs"])
+
+
+# ------------------------------------------------------------------ the forecast log
+
+
+def test_the_log_appends_and_refuses_a_foreign_file(tmp_path):
+    path = tmp_path / "log.csv"
+    assert forecast_log.append(path, [{"event": "space_launch", "probability": 0.2, "notes": "two\nlines"}]) == 1
+    assert forecast_log.append(path, [{"event": "any", "probability": 0.5}]) == 2
+    frame = pd.read_csv(path)
+    assert list(frame["event"]) == ["space_launch", "any"] and frame["notes"].iloc[0] == "two\nlines"
+    other = tmp_path / "other.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(InputError) as exc:
+        forecast_log.append(other, [{"event": "any"}])
+    assert "other.csv" in str(exc.value) and "row 1" in str(exc.value)
+    assert other.read_text() == "a,b\n1,2\n"
+
+
+# ------------------------------------------------------------------ back-test outputs
+
+
+def test_the_newest_back_test_is_chosen_and_damage_reported(tmp_path):
+    for name, created in (("old", "2026-01-01T00:00:00"), ("new", "2026-06-01T00:00:00")):
+        d = tmp_path / name
+        d.mkdir()
+        (d / "manifest.json").write_text(json.dumps({"created": created, "config": {}, "data_hash": "x"}))
+        pd.DataFrame(
+            [{"priors": "default.toml", "event": "any", "window_days": 30, "forecaster": "model", "brier": 0.1,
+              "log_loss": 0.3, "auc": 0.8, "n": 10, "events": 3}]
+        ).to_csv(d / "scores.csv", index=False)  # fmt: skip
+        pd.DataFrame(
+            [{"priors": "default.toml", "event": "any", "window_days": 30, "baseline": "climatology",
+              "brier_skill": 0.2, "brier_diff": -0.01, "diff_lo90": -0.02, "diff_hi90": 0.0, "n": 10}]
+        ).to_csv(d / "skill.csv", index=False)  # fmt: skip
+        pd.DataFrame(columns=["event", "window_days", "forecaster", "bin", "forecast", "observed", "count"]).to_csv(
+            d / "reliability.csv", index=False
+        )
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for n in track_record.NEEDED:
+        (broken / n).write_text("{" if n.endswith("json") else "")
+    run, errors = track_record.latest([tmp_path])
+    assert run.path.name == "new"
+    assert len(errors) == 1 and "broken" in str(errors[0])
+    assert track_record.skill_wide(run).loc[0, "climatology"] == pytest.approx(0.2)
+
+
+def test_the_shipped_back_test_is_readable():
+    run, errors = track_record.latest([track_record_root()])
+    assert run is not None and not errors
+    overall = track_record.overall_scores(run).set_index("forecaster")
+    assert overall.loc["model", "brier"] < overall.loc["climatology", "brier"]
+
+
+def track_record_root():
+    from forecast.workspace import ROOT
+
+    return ROOT / "results"
