@@ -314,6 +314,92 @@ def table(
 
 
 @app.command()
+def scenarios(
+    file: Annotated[Path, typer.Argument(help="A scenario tree, e.g. data/scenarios/post-summit-failure.toml.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As-of date YYYY-MM-DD (default: the tree's as_of, else today).")
+    ] = None,
+    windows: Annotated[str, typer.Option(help="Windows in days, comma-separated.")] = "30,90,180,365",
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    back_check: Annotated[
+        bool, typer.Option("--back-check", help="Also run the tree at its back_check dates beside what happened.")
+    ] = False,
+    sensitivity_window: Annotated[
+        int | None, typer.Option(help="Window of the sensitivity table (default: 90 if asked for, else the first).")
+    ] = None,
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    strict: StrictOpt = False,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 800,
+) -> None:
+    """P(event within each window) per branch of a scenario tree, the weighted mixture and the status quo."""
+    import datetime as dt
+
+    from . import scenarios as sc
+    from .predict import make_question
+    from .service import scenario_report
+
+    def go():
+        tree = sc.load(file)
+        ws = parse_windows(windows)
+        day = as_of or (tree.tree.as_of.isoformat() if tree.tree.as_of else dt.date.today().isoformat())
+        with flag_names():
+            make_question(day, "any", max(ws))  # validates the date and windows
+        if sensitivity_window is not None and sensitivity_window not in ws:
+            raise InputError("must be one of --windows", field="--sensitivity-window", value=sensitivity_window)
+        ctx = _context(priors, seed, strict, draws, tune)
+        return tree, ws, scenario_report(ctx, tree, day, ws, back_check=back_check)
+
+    tree, ws, report = _run(go)
+    prov = report["provenance"]
+    long = report["long"].assign(**{k: prov[k] for k in ("as_of", *PROVENANCE)})
+    if fmt is Format.csv:
+        typer.echo(render(long, fmt))
+        if report["back_check"] is not None:
+            typer.echo("")
+            typer.echo(render(report["back_check"], fmt))
+        return
+    if fmt is Format.json:
+        doc = {
+            "tree": tree.tree.name,
+            "file": str(file),
+            "weights": tree.weights(),
+            **prov,
+            "forecasts": json.loads(report["long"].to_json(orient="records")),
+            "sensitivity": json.loads(report["sensitivity"].to_json(orient="records")),
+            "back_check": None
+            if report["back_check"] is None
+            else json.loads(report["back_check"].to_json(orient="records")),
+        }
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    sw = sensitivity_window or (90 if 90 in ws else ws[0])
+    md = fmt is Format.md
+    head = "## " if md else ""
+    typer.echo(_provenance_line(prov))
+    typer.echo(f"{head}{tree.tree.name}, as of {prov['as_of']}")
+    typer.echo("")
+    for key, b in tree.branches.items():
+        after = f", from day {b.takes_effect_after_days}" if b.takes_effect_after_days else ""
+        ev = ", ".join(f"{s}={v}" for s, v in b.evidence.items())
+        typer.echo(f"{'- ' if md else '  '}{key} ({b.probability:.0%}{after}): {b.title} [{ev}]")
+    typer.echo("")
+    typer.echo("P(at least one event) with its 90% interval and the change from the status quo in points:")
+    typer.echo("")
+    typer.echo(render(sc.brief_table(report["long"]), fmt))
+    typer.echo("")
+    typer.echo(f"{head}Sensitivity of the weighted mixture at {sw} days (points, branch probability -10 / +10):")
+    typer.echo("")
+    typer.echo(render(sc.sensitivity_table(report["sensitivity"], sw), fmt))
+    if report["back_check"] is not None:
+        typer.echo("")
+        typer.echo(f"{head}Back-check: the tree at its historical dates, beside what happened next")
+        typer.echo("")
+        typer.echo(render(sc.back_check_display(report["back_check"]), fmt))
+
+
+@app.command()
 def fit(
     as_of: Annotated[str, typer.Option("--as-of", help="Fit on the data known before this date.")],
     priors: PriorsOpt = None,

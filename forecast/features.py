@@ -177,20 +177,23 @@ def window_features(ds: Dataset, as_of: pd.Timestamp, component: str, window: in
     return window_state(ds, as_of, component, window, priors)[0]
 
 
-def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors) -> np.ndarray:
-    """Window features with some signals set by the analyst from the as-of day: a non-neutral
-    level starts afresh and lasts the signal's `evidence_lifetime_days`; a neutral level clears it."""
+def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors, start: int = 0) -> np.ndarray:
+    """Window features with some signals set by the analyst from day ``start`` of the window (the
+    as-of day by default): a non-neutral level starts afresh that day and lasts the signal's
+    `evidence_lifetime_days`; a neutral level clears it. Days before ``start`` keep the data's state."""
     X = X.copy()
     window = X.shape[0]
+    if start >= window:
+        return X
     for name, level in levels.items():
         spec = SIGNALS[name]
         for lv in spec.levels:
             if lv != spec.neutral:
-                X[:, FEATURE_INDEX[f"{name}={lv}"]] = 0.0
+                X[start:, FEATURE_INDEX[f"{name}={lv}"]] = 0.0
         if level == spec.neutral:
             continue
         fade = priors.fade[name]
-        values = fade_factor(np.arange(window, dtype=float), fade.half_life_days)
+        values = fade_factor(np.arange(window - start, dtype=float), fade.half_life_days)
         values[int(fade.evidence_lifetime_days or window) :] = 0.0
-        X[:, FEATURE_INDEX[f"{name}={level}"]] = values
+        X[start:, FEATURE_INDEX[f"{name}={level}"]] = values
     return X

@@ -154,12 +154,12 @@ class Answerer:
         """The data's level of each signal on the as-of day for one component."""
         return _window_state(self.ds, self.priors, self.as_of, component, 1)[1]
 
-    def _features(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
+    def _features(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
         base = _window_state(self.ds, self.priors, self.as_of, component, window)[0]
         changed = {s: lv for s, lv in levels.items() if lv != self.data_levels(component)[s]}
-        if not changed:
+        if not changed or start >= window:
             return base
-        return override_levels(base, changed, self.priors)
+        return override_levels(base, changed, self.priors, start)
 
     def _row_terms(self, component: str, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per run of identical feature rows: log P(no event that day) for every draw,
@@ -180,17 +180,18 @@ class Answerer:
                 self._rows[keys[j]] = values[:, col]
         return np.stack([self._rows[key] for key in keys], axis=1), inverse
 
-    def log_survival(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
+    def log_survival(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
         """(draws, window) cumulative log P(no event of this component through each day)."""
-        terms, inverse = self._row_terms(component, self._features(component, window, levels))
+        terms, inverse = self._row_terms(component, self._features(component, window, levels, start))
         return np.cumsum(terms[:, inverse], axis=1)
 
-    def log_survival_total(self, component: str, window: int, levels: dict[str, str]) -> np.ndarray:
-        """(draws,) log P(no event of this component in the whole window)."""
-        key = (component, window, tuple(sorted(levels.items())))
+    def log_survival_total(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
+        """(draws,) log P(no event of this component in the whole window), the levels holding from
+        day ``start`` of the window (the data's state before)."""
+        key = (component, window, tuple(sorted(levels.items())), start)
         total = self._totals.get(key)
         if total is None:
-            terms, inverse = self._row_terms(component, self._features(component, window, levels))
+            terms, inverse = self._row_terms(component, self._features(component, window, levels, start))
             counts = np.bincount(inverse, minlength=terms.shape[1])
             total = self._totals[key] = terms @ counts
         return total
@@ -203,9 +204,9 @@ class Answerer:
             total = total + weight * (1.0 - np.exp(logs))
         return total
 
-    def curve(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
+    def curve(self, event: str, window: int, evidence: Evidence, start: int = 0) -> np.ndarray:
         """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
-        return self._mixture(event, evidence, lambda c, levels: self.log_survival(c, window, levels))
+        return self._mixture(event, evidence, lambda c, levels: self.log_survival(c, window, levels, start))
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
         """Mean over draws of logit P(evidence) - logit P(all neutral)."""
@@ -215,12 +216,13 @@ class Answerer:
             self._contrib[key] = float(np.mean(_logit(self.probability(event, window, evidence)) - _logit(base)))
         return self._contrib[key]
 
-    def probability(self, event: str, window: int, evidence: Evidence) -> np.ndarray:
-        """(draws,): P(at least one event in the window), the last column of `curve`, computed fast."""
-        key = (event, window, tuple(sorted(evidence.items())))
+    def probability(self, event: str, window: int, evidence: Evidence, start: int = 0) -> np.ndarray:
+        """(draws,): P(at least one event in the window), the last column of `curve`, computed fast.
+        With ``start``, the evidence takes effect on that day of the window (the data's state before)."""
+        key = (event, window, tuple(sorted(evidence.items())), start)
         if key not in self._probs:
             self._probs[key] = self._mixture(
-                event, evidence, lambda c, levels: self.log_survival_total(c, window, levels)
+                event, evidence, lambda c, levels: self.log_survival_total(c, window, levels, start)
             )
         return self._probs[key]
 

@@ -147,3 +147,41 @@ def forecast_table(
     """Every event type by every window: the long table behind `forecast table`."""
     qs = [make_question(as_of, e, w, evidence) for e in events for w in windows]
     return answer_questions(ctx, qs)
+
+
+def answerer_for(ctx: Context, as_of) -> tuple[Answerer, Fit]:
+    """The answerer for a forecast as of a date (its fit cached), warning past the record's end."""
+    gap = record_gap_warning(as_of)
+    if gap and ctx.on_warning:
+        ctx.on_warning(gap)
+    fit = ctx.fit(as_of)
+    return Answerer(ctx.ds, ctx.priors, fit, as_of=pd.Timestamp(as_of)), fit
+
+
+def scenario_report(
+    ctx: Context,
+    tree,
+    as_of,
+    windows: tuple[int, ...] = DEFAULT_WINDOWS,
+    events: tuple[str, ...] = QUESTION_EVENTS,
+    back_check: bool = False,
+) -> dict:
+    """A scenario tree answered as of a date: the long table (branches, mixture, status quo),
+    the sensitivity to each branch probability, and optionally the back-check at the tree's dates."""
+    from . import scenarios
+
+    answerer, fit = answerer_for(ctx, as_of)
+    out = {
+        "long": scenarios.evaluate(tree, answerer, events, windows),
+        "sensitivity": scenarios.sensitivity(tree, answerer, events, windows),
+        "provenance": {**ctx.provenance(fit), "as_of": str(pd.Timestamp(as_of).date())},
+        "back_check": None,
+    }
+    if back_check:
+        if not tree.tree.back_check:
+            raise InputError("this tree lists no back_check dates", file=tree.path, field="tree.back_check")
+        parts = [
+            scenarios.back_check_rows(tree, answerer_for(ctx, d)[0], events, windows) for d in tree.tree.back_check
+        ]
+        out["back_check"] = pd.concat(parts, ignore_index=True)
+    return out

@@ -85,6 +85,8 @@ def skill_wide(run: BacktestRun, priors_file: str | None = None) -> pd.DataFrame
 def overall_scores(run: BacktestRun) -> pd.DataFrame:
     """Brier, log loss and AUC per forecaster over every scored question (weighted by n)."""
     s = run.scores
+    if (s["event"] == "all").any():  # the back-test's own all-questions rows
+        s = s[(s["event"] == "all")]
     out = []
     for (priors, forecaster), g in s.groupby(["priors", "forecaster"], sort=False):
         w = g["n"] / g["n"].sum()
