@@ -149,6 +149,7 @@ class Answerer:
         self._probs: dict[tuple, np.ndarray] = {}
         self._terms: dict[int, tuple] = {}
         self._contrib: dict[tuple, float] = {}
+        self.memo: dict = {}  # derived values of this as-of date that callers compute once (e.g. data levels)
 
     def data_levels(self, component: str) -> dict[str, str]:
         """The data's level of each signal on the as-of day for one component."""

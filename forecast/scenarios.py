@@ -366,3 +366,24 @@ def back_check_display(frame: pd.DataFrame) -> pd.DataFrame:
         if c not in ("as_of", "event", "window_days", "what happened"):
             shown[c] = shown[c].map(pct)
     return shown
+
+
+def curves(
+    tree: ScenarioTree, answerer: Answerer, event: str, weights: dict[str, float] | None = None, days: int = 365
+) -> pd.DataFrame:
+    """P(at least one event by day d), d = 1..days: each branch, the weighted mixture (its mean is
+    the weighted mean of the branches') and the status quo."""
+    w = weights if weights is not None else tree.weights()
+    means = {STATUS_QUO: answerer.curve(event, days, {}).mean(0)}
+    for key, b in tree.branches.items():
+        means[key] = answerer.curve(event, days, tree.evidence(key), start=b.takes_effect_after_days).mean(0)
+    means[MIXTURE] = sum(w[k] * means[k] for k in tree.branches)
+    day = np.arange(1, days + 1)
+    return pd.concat([pd.DataFrame({"branch": k, "day": day, "probability": v}) for k, v in means.items()])
+
+
+def with_weights(tree: ScenarioTree, weights: dict[str, float]) -> ScenarioTree:
+    out = tree.model_copy(deep=True)
+    for k, v in weights.items():
+        out.branches[k].probability = float(v)
+    return out

@@ -43,14 +43,22 @@ class DataLevel:
     since: str | None  # the earliest day those records took effect
 
     def label(self) -> str:
+        """'data: LEVEL, <the records behind it>'."""
         if not self.records:
-            return f"{self.level} (data: no record in force)"
-        return f"{self.level} (data: {', '.join(self.records)} since {self.since})"
+            return f"data: {self.level}, no record in force"
+        return f"data: {self.level}, {', '.join(self.records)} since {self.since}"
 
 
 def data_levels(answerer: Answerer, events: list[str]) -> dict[str, DataLevel]:
     """Per signal, the strongest level the data record on the as-of date over every component
     of the chosen event types, with the records behind it."""
+    key = ("data_levels", tuple(sorted(events)))
+    if key not in answerer.memo:
+        answerer.memo[key] = _data_levels(answerer, events)
+    return answerer.memo[key]
+
+
+def _data_levels(answerer: Answerer, events: list[str]) -> dict[str, DataLevel]:
     components = sorted({c for e in events for c in QUESTION_COMPONENTS[e]})
     table = state_on(answerer.ds.signals, answerer.as_of)
     out = {}
@@ -202,9 +210,10 @@ def forecast_rows(
     return rows
 
 
-def table_markdown(rows: list[dict], header: str) -> str:
-    """The briefing table as Markdown with a provenance line."""
-    return f"{header}\n\n{wide_table(rows).to_markdown(index=False)}\n"
+def table_markdown(rows: list[dict] | pd.DataFrame, header: str) -> str:
+    """The briefing table (or the rows it is made from) as Markdown with a provenance line."""
+    table = rows if isinstance(rows, pd.DataFrame) else wide_table(rows)
+    return f"{header}\n\n{table.to_markdown(index=False)}\n"
 
 
 def evidence_key(evidence: Evidence) -> str:

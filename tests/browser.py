@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -93,7 +94,8 @@ def metric_text(page, label: str) -> str:
 def open_choices(page, combobox: str):
     """Open a selectbox; returns a function that picks an option (so a timer can start just before)."""
     page.get_by_role("combobox", name=combobox, exact=True).click()
-    return lambda option: page.get_by_role("option", name=option, exact=True).click()
+    # the data's level is shown as "LEVEL  · data"
+    return lambda option: page.get_by_role("option", name=re.compile(rf"^{re.escape(option)}(\s+· data)?$")).click()
 
 
 def wait_for_change(page, label: str, before: str, timeout: float = 30.0) -> tuple[str, float]:

@@ -3,13 +3,15 @@
 import json
 from pathlib import Path
 
+import pandas.testing as pd_testing
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecast.data import load_events
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["forecast", "change", "episodes", "track_record", "data", "model"]
+PAGES = ["forecast", "change", "scenarios", "episodes", "track_record", "data", "model"]
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_app(page: str | None = None) -> AppTest:
@@ -198,3 +200,54 @@ def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
     again = run_app("episodes")
     again.selectbox(key="episode_name").set_value("leap-day-2012").run()
     assert not again.info and len(again.dataframe[0].value) == 21  # read back, not recomputed
+
+
+def test_scenarios_page_matches_the_command_line(app_env):
+    from forecast import scenarios as sc
+    from forecast.data import load_dataset
+    from forecast.fit_cache import get_fit
+    from forecast.predict import Answerer
+    from forecast.priors import load_priors
+    from forecast.service import DEFAULT_SEED
+    from forecast.workspace import sampler_settings
+
+    at = run_app("scenarios")
+    at.selectbox(key="sc_file").set_value("post-summit-failure.toml").run()
+    at.button(key="sc_use_date").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    brief = at.dataframe[0].value
+    # the same numbers as `forecast scenarios` with the same fit (as of 2019-03-01)
+    tree = sc.load(sc.SCENARIO_DIR / "post-summit-failure.toml")
+    ds, priors = load_dataset(), load_priors()
+    fit = get_fit(ds, priors, "2019-03-01", sampler_settings(), DEFAULT_SEED)
+    expected = sc.brief_table(sc.evaluate(tree, Answerer(ds, priors, fit)))
+    pd_testing.assert_frame_equal(brief.reset_index(drop=True), expected.reset_index(drop=True))
+    # moving a branch probability moves the mixture; the sliders' sum is checked
+    label = "Mixture: P(any within 90 days)"
+    before = metric(at, label)
+    at.slider(key="sc_w_punishment").set_value(0.5).run()
+    assert any("sum to 1.30" in w.value for w in at.warning)
+    assert metric(at, label) > before
+    sens = at.dataframe[1].value
+    assert "matters most" in sens.columns
+
+
+def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, tmp_path, monkeypatch):
+    from forecast import scenarios as sc
+
+    monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
+    for p in (ROOT / "data" / "scenarios").glob("*.toml"):
+        (tmp_path / p.name).write_text(p.read_text())
+    at = run_app("scenarios")
+    at.selectbox(key="sc_file").set_value("new-sanctions.toml").run()
+    at.selectbox(key="sc_ev_absorbs_negotiation").set_value("engaged").run()
+    at.text_input(key="sc_save_name").input("sanctions-then-talks").run()
+    at.button(key="sc_save").click().run()
+    assert not at.exception and any("Saved" in s.value for s in at.success)
+    saved = sc.load(tmp_path / "sanctions-then-talks.toml")
+    assert saved.branches["absorbs"].evidence["negotiation"] == "engaged"
+    before = (tmp_path / "moratorium-deal.toml").read_text()
+    at.text_input(key="sc_save_name").input("moratorium-deal").run()
+    at.button(key="sc_save").click().run()
+    assert any("different scenario file" in e.value for e in at.error)
+    assert (tmp_path / "moratorium-deal.toml").read_text() == before

@@ -67,7 +67,7 @@ def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
             disabled=item["level"] is None,
             help="Probability you put on the level you set; the rest stays on the data's level.",
         )
-        caption = levels[signal].label() if item["level"] is None else f"set by you (data: {levels[signal].label()})"
+        caption = levels[signal].label() if item["level"] is None else f"set by you · {levels[signal].label()}"
         with st.expander(f"note & source — {caption}", expanded=False):
             for fld in ("note", "source"):
                 fkey = f"ev_{fld}_{signal}"
@@ -155,7 +155,12 @@ def drivers(use, events: list[str], window: int, evidence) -> None:
         alt.Chart(w)
         .mark_bar()
         .encode(
-            x=alt.X("step:N", sort=alt.EncodingSortField("order"), title=None, axis=alt.Axis(labelAngle=-20)),
+            x=alt.X(
+                "step:N",
+                sort=alt.EncodingSortField("order"),
+                title=None,
+                axis=alt.Axis(labelAngle=-15, labelLimit=240),
+            ),
             y=alt.Y("start:Q", title="log-odds"),
             y2="end:Q",
             color=alt.Color(
@@ -193,13 +198,14 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
     )
     c1, c2, c3 = st.columns(3)
     frame = pd.DataFrame(rows)
+    brief = wide_table(rows)
     stamp = use.answerer.as_of.date().isoformat()
     c1.download_button(
         "Forecast table (CSV)", frame.to_csv(index=False), f"forecast-{stamp}.csv", "text/csv", key="dl_csv"
     )
     c2.download_button(
         "Forecast table (Markdown)",
-        workbench.table_markdown(rows, header),
+        workbench.table_markdown(brief, header),
         f"forecast-{stamp}.md",
         "text/markdown",
         key="dl_md",
@@ -230,7 +236,7 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
     except InputError as exc:
         show_error(exc)
     st.markdown("**Main table**")
-    st.dataframe(wide_table(rows), hide_index=True, width="stretch")
+    st.dataframe(brief, hide_index=True, width="stretch")
 
 
 def evidence_sets_panel(use) -> None:
@@ -329,6 +335,7 @@ def apply_set(es: evidence_sets.EvidenceSet) -> None:
     for signal, n in es.notes.items():
         ev.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""}).update(n)
     st.session_state["evidence"] = ev
+    st.session_state["evidence_as_of"] = st.session_state["as_of"]
     st.session_state["loaded_set"] = es.name
 
 
@@ -356,12 +363,19 @@ def render() -> None:
         st.info("Choose at least one event type.")
         return
     levels = workbench.data_levels(use.answerer, events)
+    if st.session_state.get("evidence_as_of") != as_of:
+        if any(i.get("level") is not None for i in st.session_state["evidence"].values()):
+            for item in st.session_state["evidence"].values():
+                item["level"], item["confidence"] = None, 1.0
+            st.info(f"New as-of date: every signal is back at the data's level for {as_of} (notes kept).")
+        st.session_state["evidence_as_of"] = as_of
     left, right = st.columns([2, 3], gap="large")
+    evidence = analyst_evidence()  # the widgets' callbacks have already stored any change
+    with right:  # drawn first, so the new numbers reach the browser first
+        answers = results(use, events, window, evidence)
     with left:
         evidence_panel(levels)
-    evidence = analyst_evidence()
     with right:
-        answers = results(use, events, window, evidence)
         charts(use, events, window, evidence, answers)
     drivers(use, events, window, evidence)
     downloads(use, events, window, evidence)

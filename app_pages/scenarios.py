@@ -1,0 +1,5 @@
+"""scenarios page (body in forecast/ui/scenarios_page.py)."""
+
+from forecast.ui.scenarios_page import render
+
+render()
