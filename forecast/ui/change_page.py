@@ -37,6 +37,10 @@ def render() -> None:
     chart_data = frame.assign(
         label=frame["level"] + frame["data_level"].map({True: " (data)", False: ""}),
         shown=frame["probability"].map(fmt_pct),
+        effect=[
+            "the data's level" if d else ("raises" if c > 0 else "lowers")
+            for d, c in zip(frame["data_level"], frame["change"], strict=True)
+        ],
     )
     points = (
         alt.Chart(chart_data)
@@ -44,7 +48,11 @@ def render() -> None:
         .encode(
             y=alt.Y("signal:N", sort=order, title=None),
             x=alt.X("probability:Q", title=f"P({LABEL[event]} within {window} days)", axis=alt.Axis(format="%")),
-            color=alt.Color("label:N", title="level"),
+            color=alt.Color(
+                "effect:N",
+                title=None,
+                scale=alt.Scale(domain=["raises", "lowers", "the data's level"], range=["#c0392b", "#2e86c1", "#888"]),
+            ),
             tooltip=["signal", "label", "shown", alt.Tooltip("change:Q", format="+.1%")],
         )
     )

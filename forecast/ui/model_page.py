@@ -22,7 +22,8 @@ def render() -> None:
         st.warning(
             "This fit misses the convergence thresholds ("
             + "; ".join(fit.diagnostics.warnings)
-            + "). Its numbers may be off: refit with more draws (`forecast fit --as-of DATE --draws 2000`)."
+            + "). Its numbers may be off. More draws help: start the app with FORECAST_DRAWS=2000 "
+            "(on the command line, `--draws 2000`)."
         )
     else:
         st.success("The fit meets every threshold: R-hat <= 1.01, bulk and tail ESS >= 400, no divergences.")
@@ -33,7 +34,7 @@ def render() -> None:
     eff = model_report.effects(fit, priors)
     long = model_report.effects_long(eff)
     base = alt.Chart(long).encode(
-        y=alt.Y("feature:N", title=None, sort=list(eff["feature"])),
+        y=alt.Y("feature:N", title=None, sort=list(eff["feature"]), axis=alt.Axis(labelLimit=260)),
         yOffset="kind:N",
         color=alt.Color(
             "kind:N", title=None, scale=alt.Scale(domain=["prior", "posterior"], range=["#aaa", "#c0392b"])

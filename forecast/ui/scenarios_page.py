@@ -144,13 +144,14 @@ def render() -> None:
         f"priors {prov['priors_file']} ({prov['priors_hash']}) · model {prov['model_version']} · seed {prov['seed']}"
     )
     mix = long[long["branch"] == sc.MIXTURE].set_index(["event", "window_days"])
+    st.markdown(f"**Weighted mixture: P(at least one event within {window} days)**")
     mcols = st.columns(len(events))
     for col, e in zip(mcols, events, strict=True):
         r = mix.loc[(e, window)]
         col.metric(
-            f"Mixture: P({LABEL[e]} within {window} days)",
+            LABEL[e],
             fmt_pct(r["probability"]),
-            delta=f"{r['vs_status_quo'] * 100:+.1f} pts vs status quo",
+            delta=f"{r['vs_status_quo'] * 100:+.1f} pts vs now",
             delta_color="off",
         )
     st.subheader("Branches side by side")
