@@ -159,7 +159,7 @@ def drivers(use, events: list[str], window: int, evidence) -> None:
                 "step:N",
                 sort=alt.EncodingSortField("order"),
                 title=None,
-                axis=alt.Axis(labelAngle=-15, labelLimit=240),
+                axis=alt.Axis(labelAngle=-25, labelLimit=240, labelOverlap=False),
             ),
             y=alt.Y("start:Q", title="log-odds"),
             y2="end:Q",
