@@ -67,6 +67,13 @@ def parse_windows(text: str) -> tuple[int, ...]:
         ) from None
     if not windows:
         raise InputError("give at least one window", field="--windows", value=text)
+    from .predict import MAX_WINDOW
+
+    for w in windows:
+        if not 1 <= w <= MAX_WINDOW:
+            raise InputError(f"each window must be 1 to {MAX_WINDOW} days", field="--windows", value=w)
+    if len(set(windows)) != len(windows):
+        raise InputError("a window is given twice", field="--windows", value=text)
     return windows
 
 
@@ -342,10 +349,12 @@ def scenarios(
 
     def go():
         tree = sc.load(file)
-        ws = parse_windows(windows)
+        ws = tuple(sorted(parse_windows(windows)))
         day = as_of or (tree.tree.as_of.isoformat() if tree.tree.as_of else dt.date.today().isoformat())
         with flag_names():
-            make_question(day, "any", max(ws))  # validates the date and windows
+            make_question(day, "any", max(ws))  # validates the date
+        if back_check and not tree.tree.back_check:
+            raise InputError("this tree lists no back_check dates", file=str(file), field="tree.back_check")
         if sensitivity_window is not None and sensitivity_window not in ws:
             raise InputError("must be one of --windows", field="--sensitivity-window", value=sensitivity_window)
         ctx = _context(priors, seed, strict, draws, tune)

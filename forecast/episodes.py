@@ -20,7 +20,7 @@ from .data import load_dataset, load_episodes  # noqa: E402
 from .errors import InputError  # noqa: E402
 from .fit_cache import get_fit  # noqa: E402
 from .model import MODEL_VERSION, SamplerSettings  # noqa: E402
-from .predict import Answerer  # noqa: E402
+from .predict import EARLIEST_AS_OF, Answerer  # noqa: E402
 from .priors import load_priors  # noqa: E402
 
 
@@ -49,7 +49,14 @@ def replay(
     ds = load_dataset(data_dir)
     priors = load_priors(priors_path)
     settings = settings or SamplerSettings(draws=draws, tune=tune)
-    origins = pd.date_range(pd.Timestamp(ep.start), pd.Timestamp(ep.end), freq="W-MON")
+    first = pd.Timestamp(EARLIEST_AS_OF)
+    origins = pd.date_range(max(pd.Timestamp(ep.start), first), pd.Timestamp(ep.end), freq="W-MON")
+    if len(origins) == 0:
+        raise InputError(
+            f"the episode ends before the first date the data allow a forecast ({first.date()})",
+            field="NAME",
+            value=name,
+        )
     refits = {o: o.to_period("M").start_time for o in origins}  # refit monthly, on data before the month
     rows = []
     prev = origins[0] - pd.Timedelta(days=7)
@@ -81,16 +88,17 @@ def replay(
     write_atomic(out / f"{name}.csv", lambda tmp: table.to_csv(tmp, index=False))
     png = out / f"{name}.png"
     _plot(table, ep, ds, window, png)
-    meta = replay_key(ds, priors, settings, seed, window)
+    meta = replay_key(ds, priors, settings, seed, window, ep)
     write_atomic(out / f"{name}.json", lambda tmp: tmp.write_text(json.dumps(meta, indent=2)))
     if progress:
         progress(len(origins), len(origins), "done")
     return table, png
 
 
-def replay_key(ds, priors, settings: SamplerSettings, seed: int, window: int) -> dict:
+def replay_key(ds, priors, settings: SamplerSettings, seed: int, window: int, episode) -> dict:
     """What a replay's numbers depend on, stored beside it so a stale replay is never shown."""
     return {
+        "episode": [str(episode.start), str(episode.end), list(episode.events)],
         "data_hash": ds.data_hash,
         "priors_file": Path(priors.path).name,
         "priors_hash": priors.digest,

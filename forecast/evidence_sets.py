@@ -17,11 +17,12 @@ import pandas as pd
 
 from .atomic import write_atomic
 from .errors import InputError
-from .predict import Evidence
+from .predict import EARLIEST_AS_OF, Evidence
 from .vocab import QUESTION_EVENTS, SIGNALS
 
 FORMAT = "nk-forecast evidence set"
 VERSION = 1
+MIN_CONFIDENCE = 0.01
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,79}$")
 
 
@@ -99,6 +100,8 @@ def parse(data: object, where: str) -> EvidenceSet:
         as_of = dt.date.fromisoformat(str(data.get("as_of")))
     except ValueError:
         raise bad("as-of date must be YYYY-MM-DD", "as_of", data.get("as_of")) from None
+    if not EARLIEST_AS_OF <= as_of <= dt.date.today():
+        raise bad(f"as-of date must be {EARLIEST_AS_OF} to {dt.date.today()}", "as_of", str(as_of))
     events = data.get("events", ["space_launch"])
     if not isinstance(events, list) or not events or any(e not in QUESTION_EVENTS for e in events):
         raise bad(f"events must be a non-empty list of: {', '.join(QUESTION_EVENTS)}", "events", events)
@@ -127,8 +130,8 @@ def parse(data: object, where: str) -> EvidenceSet:
             allowed = ", ".join(SIGNALS[signal].levels)
             raise bad(f"unknown level for {signal}; allowed: {allowed}", f"{fld}.level", level)
         conf = raw.get("confidence", 1.0)
-        if isinstance(conf, bool) or not isinstance(conf, int | float) or not 0 < conf <= 1:
-            raise bad("confidence must be a number in (0, 1]", f"{fld}.confidence", conf)
+        if isinstance(conf, bool) or not isinstance(conf, int | float) or not MIN_CONFIDENCE <= conf <= 1:
+            raise bad(f"confidence must be a number from {MIN_CONFIDENCE} to 1", f"{fld}.confidence", conf)
         note, source = raw.get("note", ""), raw.get("source", "")
         if not isinstance(note, str) or not isinstance(source, str):
             raise bad("note and source must be text", fld, note if not isinstance(note, str) else source)
@@ -184,7 +187,7 @@ def save(es: EvidenceSet, directory: Path, *, replace: bool = False) -> Path:
     path = Path(directory) / file_name(es.name)
     if path.exists():
         try:
-            load(path)
+            existing = load(path)
         except InputError as exc:
             raise InputError(
                 "a file of that name exists and is not a readable evidence set; it is left alone",
@@ -192,13 +195,24 @@ def save(es: EvidenceSet, directory: Path, *, replace: bool = False) -> Path:
                 field="name",
                 value=es.name,
             ) from exc
+        if existing.name != es.name:
+            raise InputError(
+                f"the set '{existing.name}' is stored under that file name; choose a name that differs by more "
+                "than case or punctuation",
+                file=str(path),
+                field="name",
+                value=es.name,
+            )
         if not replace:
             raise InputError(
                 "a set of that name exists; choose another name or replace it", field="name", value=es.name
             )
     stamped = EvidenceSet(**{**es.__dict__, "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
     text = json.dumps(stamped.to_json(), indent=2, ensure_ascii=False) + "\n"
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), check=lambda tmp: load(tmp))
+    try:
+        write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), check=lambda tmp: load(tmp))
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(path)) from None
     return path
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import fcntl
 import io
 from pathlib import Path
 
@@ -56,13 +57,26 @@ def read_text(path: Path) -> str:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read the log: {exc.strerror}", file=str(path)) from None
     _check_header(path, text)
     return text
 
 
 def append(path: Path, rows: list[dict]) -> int:
-    """Append rows (missing columns left empty); returns the number of rows now in the log."""
+    """Append rows (missing columns left empty); returns the number of rows now in the log.
+    A lock file beside the log serialises appends from several sessions."""
     path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path.with_name(path.name + ".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return _append(path, rows)
+    except OSError as exc:
+        raise InputError(f"cannot write the log: {exc.strerror}", file=str(path)) from None
+
+
+def _append(path: Path, rows: list[dict]) -> int:
     old = read_text(path)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     buf = io.StringIO()

@@ -155,9 +155,15 @@ class Answerer:
         """The data's level of each signal on the as-of day for one component."""
         return _window_state(self.ds, self.priors, self.as_of, component, 1)[1]
 
-    def _features(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
+    def _features(
+        self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
+    ) -> np.ndarray:
+        """Window features with ``levels`` applied from day ``start``. A level equal to the data's on
+        the as-of day is left to the data (its record runs on and fades), unless it is ``forced``:
+        evidence that takes effect later must hold from then even if today's record has expired."""
         base = _window_state(self.ds, self.priors, self.as_of, component, window)[0]
-        changed = {s: lv for s, lv in levels.items() if lv != self.data_levels(component)[s]}
+        data = self.data_levels(component)
+        changed = {s: lv for s, lv in levels.items() if lv != data[s] or s in forced}
         if not changed or start >= window:
             return base
         return override_levels(base, changed, self.priors, start)
@@ -181,18 +187,22 @@ class Answerer:
                 self._rows[keys[j]] = values[:, col]
         return np.stack([self._rows[key] for key in keys], axis=1), inverse
 
-    def log_survival(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
+    def log_survival(
+        self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
+    ) -> np.ndarray:
         """(draws, window) cumulative log P(no event of this component through each day)."""
-        terms, inverse = self._row_terms(component, self._features(component, window, levels, start))
+        terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
         return np.cumsum(terms[:, inverse], axis=1)
 
-    def log_survival_total(self, component: str, window: int, levels: dict[str, str], start: int = 0) -> np.ndarray:
+    def log_survival_total(
+        self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
+    ) -> np.ndarray:
         """(draws,) log P(no event of this component in the whole window), the levels holding from
         day ``start`` of the window (the data's state before)."""
-        key = (component, window, tuple(sorted(levels.items())), start)
+        key = (component, window, tuple(sorted(levels.items())), start, forced)
         total = self._totals.get(key)
         if total is None:
-            terms, inverse = self._row_terms(component, self._features(component, window, levels, start))
+            terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
             counts = np.bincount(inverse, minlength=terms.shape[1])
             total = self._totals[key] = terms @ counts
         return total
@@ -201,13 +211,18 @@ class Answerer:
         """P(at least one event) from per-component log-survival, mixed over uncertain evidence."""
         total = 0.0
         for weight, combo in self._combos(event, evidence):
-            logs = sum(log_survival(c, self._levels_for(c, combo)) for c in QUESTION_COMPONENTS[event])
+            forced = tuple(sorted(combo))
+            logs = sum(log_survival(c, self._levels_for(c, combo), forced) for c in QUESTION_COMPONENTS[event])
             total = total + weight * (1.0 - np.exp(logs))
         return total
 
     def curve(self, event: str, window: int, evidence: Evidence, start: int = 0) -> np.ndarray:
         """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
-        return self._mixture(event, evidence, lambda c, levels: self.log_survival(c, window, levels, start))
+        return self._mixture(
+            event,
+            evidence,
+            lambda c, levels, forced: self.log_survival(c, window, levels, start, forced if start else ()),
+        )
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
         """Mean over draws of logit P(evidence) - logit P(all neutral)."""
@@ -223,7 +238,9 @@ class Answerer:
         key = (event, window, tuple(sorted(evidence.items())), start)
         if key not in self._probs:
             self._probs[key] = self._mixture(
-                event, evidence, lambda c, levels: self.log_survival_total(c, window, levels, start)
+                event,
+                evidence,
+                lambda c, levels, forced: self.log_survival_total(c, window, levels, start, forced if start else ()),
             )
         return self._probs[key]
 

@@ -38,7 +38,7 @@ from .baselines import event_days
 from .briefing import pct
 from .data import DATA_DIR, RECORD_END, load_episodes
 from .errors import InputError
-from .predict import INTERVAL, MAX_WINDOW, Answerer, Evidence, parse_evidence
+from .predict import EARLIEST_AS_OF, INTERVAL, MAX_WINDOW, Answerer, Evidence, parse_evidence
 from .vocab import QUESTION_EVENTS, SIGNALS
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
@@ -122,6 +122,14 @@ def validate(raw: dict, path: Path) -> ScenarioTree:
             field="branches.*.probability",
             value=round(total, 6),
         )
+    earliest, today = EARLIEST_AS_OF, dt.date.today()
+    if tree.tree.as_of is not None and not earliest <= tree.tree.as_of <= today:
+        raise InputError(f"as-of date must be {earliest} to {today}", file=str(path), field="tree.as_of",
+                         value=str(tree.tree.as_of))  # fmt: skip
+    for i, day in enumerate(tree.tree.back_check):
+        if not earliest <= day <= RECORD_END.date():
+            raise InputError(f"a back-check date must lie in the record, {earliest} to {RECORD_END.date()}",
+                             file=str(path), field=f"tree.back_check[{i}]", value=str(day))  # fmt: skip
     episodes = load_episodes()
     for i, name in enumerate(tree.tree.draws_on):
         if name not in episodes:
@@ -163,7 +171,12 @@ def to_toml(tree: ScenarioTree) -> str:
     if t.as_of:
         lines.append(f"as_of = {t.as_of.isoformat()}")
     for key, b in tree.branches.items():
-        lines += ["", f"[branches.{key}]", f"title = {_toml_str(b.title)}", f"probability = {b.probability!r}"]
+        lines += [
+            "",
+            f"[branches.{_toml_str(key)}]",
+            f"title = {_toml_str(b.title)}",
+            f"probability = {b.probability!r}",
+        ]
         if b.takes_effect_after_days:
             lines.append(f"takes_effect_after_days = {b.takes_effect_after_days}")
         lines += [f"rationale = {_toml_str(b.rationale)}", f"source = {_toml_str(b.source)}"]
@@ -184,11 +197,17 @@ def save(tree: ScenarioTree, path: Path | str, *, opened: Path | str | None = No
     text = to_toml(tree)
 
     def check(tmp: Path) -> None:
-        again = load(tmp)
+        try:
+            again = load(tmp)
+        except InputError as exc:
+            raise InputError(f"not saved: {exc.message}", file=str(path), field=exc.field, value=exc.value) from None
         if again.model_dump(exclude={"path"}) != tree.model_dump(exclude={"path"}):
-            raise InputError("the written file does not read back as the same tree", file=str(path))
+            raise InputError("not saved: the file would not read back as the same tree", file=str(path))
 
-    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), check=check)
+    try:
+        write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), check=check)
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror}", file=str(path)) from None
     return path
 
 
@@ -249,8 +268,10 @@ def evaluate(
 def shifted(weights: dict[str, float], key: str, shift: float) -> dict[str, float]:
     """Move one branch's probability by ``shift`` (clipped to 0..1); the others share the rest in
     their current proportions (equally if they had none)."""
-    new = min(1.0, max(0.0, weights[key] + shift))
     others = [k for k in weights if k != key]
+    if not others:  # a single branch carries all the weight whatever the shift
+        return {key: 1.0}
+    new = min(1.0, max(0.0, weights[key] + shift))
     rest = sum(weights[k] for k in others)
     out = {key: new}
     for k in others:

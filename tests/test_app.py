@@ -240,7 +240,7 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
         (tmp_path / p.name).write_text(p.read_text())
     at = run_app("scenarios")
     at.selectbox(key="sc_file").set_value("new-sanctions.toml").run()
-    at.selectbox(key="sc_ev_absorbs_negotiation").set_value("engaged").run()
+    at.selectbox(key="sc_ev_new-sanctions_absorbs_negotiation").set_value("engaged").run()
     at.text_input(key="sc_save_name").input("sanctions-then-talks").run()
     at.button(key="sc_save").click().run()
     assert not at.exception and any("Saved" in s.value for s in at.success)
@@ -251,3 +251,34 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
     at.button(key="sc_save").click().run()
     assert any("different scenario file" in e.value for e in at.error)
     assert (tmp_path / "moratorium-deal.toml").read_text() == before
+
+
+def test_scenario_choice_and_weights_survive_a_trip_to_another_page(app_env):
+    at = run_app("scenarios")
+    at.selectbox(key="sc_file").set_value("post-summit-failure.toml").run()
+    at.slider(key="sc_w_pressure").set_value(0.8).run()
+    at.switch_page("app_pages/forecast.py").run()
+    at.switch_page("app_pages/scenarios.py").run()
+    assert at.selectbox(key="sc_file").value == "post-summit-failure.toml"
+    assert at.slider(key="sc_w_pressure").value == 0.8
+
+
+def test_a_new_as_of_date_resets_the_analysts_levels_on_every_page(app_env):
+    import datetime as dt
+
+    at = run_app()
+    at.selectbox(key="ev_level_announcement").set_value("issued").run()
+    at.switch_page("app_pages/change.py").run()
+    assert any("Set by you" in c.value for c in at.caption)
+    at.date_input(key="w_as_of").set_value(dt.date(2025, 6, 1)).run()  # same fit (cut at the record's end)
+    assert not at.exception
+    assert any("back at the data's level" in i.value for i in at.info)
+    assert not any("Set by you" in c.value for c in at.caption)
+
+
+def test_an_episode_before_the_data_allow_a_forecast_is_a_clear_error(app_env):
+    at = run_app("episodes")
+    at.selectbox(key="episode_name").set_value("taepodong-1998").run()
+    at.button(key="run_replay").click().run()
+    assert not at.exception
+    assert any("before the first date the data allow a forecast" in e.value for e in at.error)

@@ -203,3 +203,44 @@ def test_cli_scenarios_table_json_and_errors(tmp_path, monkeypatch):
     assert res.exit_code == 2 and "tree.toml" in res.stderr and "sum to" in res.stderr and "Traceback" not in res.output
     res = runner.invoke(app, [*args, "--sensitivity-window", "365"])
     assert res.exit_code == 2 and "--sensitivity-window" in res.stderr
+
+
+@pytest.mark.parametrize("windows", ["0,90", "90,90", "-5,90", "30,2000"])
+def test_cli_rejects_bad_windows_before_fitting(windows):
+    res = CliRunner().invoke(app, ["scenarios", str(POST_SUMMIT), "--windows", windows])
+    assert res.exit_code == 2 and "--windows" in res.stderr and "Traceback" not in res.output
+
+
+def test_tree_dates_are_checked(tmp_path):
+    late = tree_text(head='[tree]\nname = "T"\ndescription = "d"\nback_check = [2090-01-01]\n')
+    with pytest.raises(InputError, match="tree.back_check"):
+        sc.load(write(tmp_path, late))
+    early = tree_text(head='[tree]\nname = "T"\ndescription = "d"\nas_of = 1995-01-01\n')
+    with pytest.raises(InputError, match="'tree.as_of'"):
+        sc.load(write(tmp_path, early))
+
+
+def test_a_one_branch_tree_has_no_sensitivity(tmp_path):
+    one = tree_text(branches='[branches.only]\ntitle = "O"\nprobability = 1.0\nrationale = "r"\n')
+    tree = sc.load(write(tmp_path, one))
+    stub = Stub({(): [0.2, 0.4]})
+    sens = sc.sensitivity(tree, stub, ("any",), (90,))
+    assert sens["plus"].abs().max() == 0 and sens["minus"].abs().max() == 0
+
+
+def test_quoted_branch_keys_round_trip(tmp_path):
+    text = tree_text().replace("[branches.b]", '[branches."back to talks"]')
+    tree = sc.load(write(tmp_path, text))
+    again = sc.load(sc.save(tree, tmp_path / "out.toml"))
+    assert list(again.branches) == ["a", "back to talks"]
+
+
+def test_later_evidence_holds_even_when_todays_record_says_the_same(answerer):
+    """Evidence from day 120 at the level the data record today must hold from day 120, even after
+    today's record has faded or expired (a branch is not the status quo in disguise)."""
+    ds, priors = answerer.ds, answerer.priors
+    later = Answerer(ds, priors, answerer.fit, as_of="2019-03-08")  # Sohae preparation in the record
+    assert later.data_levels("space_launch")["site_activity"] == "preparation"
+    sq = later.probability("space_launch", 365, {}).mean()
+    branch = later.probability("space_launch", 365, {"site_activity": ("preparation", 1.0)}, start=120).mean()
+    assert branch > sq

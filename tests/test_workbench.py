@@ -239,3 +239,30 @@ def track_record_root():
     from forecast.workspace import ROOT
 
     return ROOT / "results"
+
+
+def test_names_that_share_a_file_are_refused(tmp_path):
+    evidence_sets.save(a_set("Hanoi A"), tmp_path)
+    with pytest.raises(InputError, match="stored under that file name"):
+        evidence_sets.save(a_set("hanoi-a"), tmp_path, replace=True)
+    assert evidence_sets.load(tmp_path / "hanoi-a.json").name == "Hanoi A"
+
+
+def test_out_of_range_sets_are_refused(tmp_path):
+    for change, field in ((("as_of", "1990-01-01"), "as_of"), (("confidence", 0.001), "items[0].confidence")):
+        data = a_set().to_json()
+        if change[0] == "as_of":
+            data["as_of"] = change[1]
+        else:
+            data["items"][0]["confidence"] = change[1]
+        path = tmp_path / "x.json"
+        path.write_text(json.dumps(data))
+        with pytest.raises(InputError) as exc:
+            evidence_sets.load(path)
+        assert f"'{field}'" in str(exc.value)
+
+
+def test_a_log_that_cannot_be_written_is_an_input_error(tmp_path):
+    (tmp_path / "log.csv").mkdir()
+    with pytest.raises(InputError, match="log"):
+        forecast_log.append(tmp_path / "log.csv", [{"event": "any"}])

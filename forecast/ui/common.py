@@ -107,6 +107,7 @@ def in_use() -> InUse:
     progress bar saying what is happening."""
     ctx = get_context()
     as_of = pd.Timestamp(st.session_state["as_of"])
+    reset_evidence_if_date_changed(as_of.date())
     cut = fit_cut(as_of)
     reg = _registry()
     key = fit_key(ctx.ds, ctx.priors, cut, ctx.settings, ctx.seed)
@@ -137,6 +138,18 @@ def in_use() -> InUse:
 
 
 # ------------------------------------------------------------------ evidence state
+
+
+def reset_evidence_if_date_changed(as_of: dt.date) -> None:
+    """Evidence the analyst set for one as-of date does not carry over to another (loading a set
+    sets both together): levels go back to the data's, notes stay."""
+    if st.session_state.get("evidence_as_of") == as_of:
+        return
+    if any(i.get("level") is not None for i in st.session_state["evidence"].values()):
+        for item in st.session_state["evidence"].values():
+            item["level"], item["confidence"] = None, 1.0
+        st.info(f"New as-of date: every signal is back at the data's level for {as_of} (notes kept).")
+    st.session_state["evidence_as_of"] = as_of
 
 
 def analyst_evidence() -> Evidence:

@@ -24,7 +24,7 @@ def render() -> None:
     if ep.questions:
         st.markdown("Questions an analyst would have asked: " + " ".join(f"*{q}*" for q in ep.questions))
     out = episodes_dir() / f"{ctx.priors.meta.name}-{window}d"
-    key = replay_key(ctx.ds, ctx.priors, ctx.settings, ctx.seed, window)
+    key = replay_key(ctx.ds, ctx.priors, ctx.settings, ctx.seed, window, ep)
     found = load_replay(out, name, key)
     if found is None:
         st.info(

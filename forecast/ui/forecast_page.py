@@ -59,9 +59,9 @@ def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
 
         c2.slider(
             "confidence",
-            0.05,
+            0.01,
             1.0,
-            step=0.05,
+            step=0.01,
             key=ckey,
             on_change=conf_changed,
             disabled=item["level"] is None,
@@ -246,8 +246,11 @@ def evidence_sets_panel(use) -> None:
     sets, problems = evidence_sets.list_sets(directory)
     for exc in problems:
         st.warning(f"Skipped a file that is not a readable evidence set: {exc}")
+    if "pending_set_name" in st.session_state:  # a set was just loaded: show its name
+        st.session_state["set_name"] = st.session_state.pop("pending_set_name")
+    st.session_state.setdefault("set_name", "")
     c1, c2 = st.columns([3, 1])
-    name = c1.text_input("Name for the current evidence", key="set_name", value=st.session_state["loaded_set"])
+    name = c1.text_input("Name for the current evidence", key="set_name")
     replace = c2.checkbox("replace a set of that name", key="set_replace")
     if st.button("Save evidence set", key="save_set"):
         try:
@@ -337,6 +340,7 @@ def apply_set(es: evidence_sets.EvidenceSet) -> None:
     st.session_state["evidence"] = ev
     st.session_state["evidence_as_of"] = st.session_state["as_of"]
     st.session_state["loaded_set"] = es.name
+    st.session_state["pending_set_name"] = es.name
 
 
 def render() -> None:
@@ -363,12 +367,6 @@ def render() -> None:
         st.info("Choose at least one event type.")
         return
     levels = workbench.data_levels(use.answerer, events)
-    if st.session_state.get("evidence_as_of") != as_of:
-        if any(i.get("level") is not None for i in st.session_state["evidence"].values()):
-            for item in st.session_state["evidence"].values():
-                item["level"], item["confidence"] = None, 1.0
-            st.info(f"New as-of date: every signal is back at the data's level for {as_of} (notes kept).")
-        st.session_state["evidence_as_of"] = as_of
     left, right = st.columns([2, 3], gap="large")
     evidence = analyst_evidence()  # the widgets' callbacks have already stored any change
     with right:  # drawn first, so the new numbers reach the browser first

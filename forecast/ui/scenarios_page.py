@@ -24,11 +24,13 @@ def _load_into_state(path) -> None:
     st.session_state["sc_weights"] = {key: float(b.probability) for key, b in tree.branches.items()}
 
 
-def editor(tree: sc.ScenarioTree) -> sc.ScenarioTree:
-    """Edit branches: title, evidence (level and confidence per signal), horizon, rationale, source."""
+def editor(tree: sc.ScenarioTree, stem: str) -> sc.ScenarioTree:
+    """Edit branches: title, evidence (level and confidence per signal), horizon, rationale, source.
+    Widget keys carry the file's stem, so edits never leak into another tree with the same branch keys."""
     edited = tree.model_copy(deep=True)
-    for key, b in edited.branches.items():
-        with st.expander(f"Edit branch '{key}': {b.title}"):
+    for branch_key, b in edited.branches.items():
+        key = f"{stem}_{branch_key}"
+        with st.expander(f"Edit branch '{branch_key}': {b.title}"):
             b.title = st.text_input("title", b.title, key=f"sc_title_{key}")
             b.takes_effect_after_days = int(
                 st.number_input(
@@ -46,7 +48,7 @@ def editor(tree: sc.ScenarioTree) -> sc.ScenarioTree:
                     signal, options, index=options.index(level) if level else 0, key=f"sc_ev_{key}_{signal}"
                 )
                 c = c2.slider(
-                    "confidence", 0.05, 1.0, float(conf) if conf else 1.0, 0.05, key=f"sc_conf_{key}_{signal}",
+                    "confidence", 0.01, 1.0, float(conf) if conf else 1.0, 0.01, key=f"sc_conf_{key}_{signal}",
                     disabled=chosen == options[0],
                 )  # fmt: skip
                 if chosen != options[0]:
@@ -64,6 +66,9 @@ def save_panel(tree: sc.ScenarioTree, weights: dict[str, float]) -> None:
     default = re.sub(r"\.toml$", "", opened.rsplit("/", 1)[-1])
     name = c1.text_input("file name in data/scenarios/", default, key="sc_save_name")
     if c2.button("Save scenario file", key="sc_save"):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}", name.strip()) or ".." in name:
+            show_error(InputError("a file name is letters, digits, '.', '_' and '-'", field="file name", value=name))
+            return
         path = sc.SCENARIO_DIR / f"{name.strip()}.toml"
         try:
             saved = sc.save(sc.with_weights(tree, weights), path, opened=opened)
@@ -81,7 +86,14 @@ def render() -> None:
         st.info("No scenario files in data/scenarios/.")
         return
     names = [p.name for p in files]
-    choice = st.selectbox("Scenario tree", names, key="sc_file")
+    if st.session_state.get("sc_choice") not in names:
+        st.session_state["sc_choice"] = names[0]
+    st.session_state["sc_file"] = st.session_state["sc_choice"]  # survives a trip to another page
+
+    def chosen() -> None:
+        st.session_state["sc_choice"] = st.session_state["sc_file"]
+
+    choice = st.selectbox("Scenario tree", names, key="sc_file", on_change=chosen)
     path = sc.SCENARIO_DIR / choice
     if st.session_state.get("sc_loaded") != choice:
         try:
@@ -124,7 +136,7 @@ def render() -> None:
             + ", ".join(f"{k} {v:.0%}" for k, v in weights.items())
             + "). A saved file must sum to 1."
         )
-    edited = editor(tree)
+    edited = editor(tree, path.stem)
     st.session_state["sc_tree"] = edited  # edits survive a trip to another page
     c1, c2 = st.columns([3, 1])
     events = c1.multiselect("Event types", list(QUESTION_EVENTS), default=list(QUESTION_EVENTS), key="sc_events")
@@ -151,7 +163,7 @@ def render() -> None:
         col.metric(
             LABEL[e],
             fmt_pct(r["probability"]),
-            delta=f"{r['vs_status_quo'] * 100:+.1f} pts vs now",
+            delta=f"{r['vs_status_quo'] * 100:+.1f} pts vs status quo",
             delta_color="off",
         )
     st.subheader("Branches side by side")
