@@ -191,6 +191,11 @@ def _run(fn):
 
 
 PROVENANCE = ("data_hash", "priors_file", "priors_hash", "model_version", "seed")
+#: The columns of an answer in `predict` and `table` output (CSV/JSON), in order.
+ANSWER_COLUMNS = (
+    "as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate", "drivers", "evidence",
+    *PROVENANCE,
+)  # fmt: skip
 
 
 def _provenance_line(row: dict) -> str:
@@ -243,21 +248,7 @@ def predict(
     if fmt is Format.json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    cols = [
-        "id",
-        "as_of",
-        "event",
-        "window_days",
-        "probability",
-        "lower",
-        "upper",
-        "band",
-        "base_rate",
-        "drivers",
-        "evidence",
-        *PROVENANCE,
-    ]
-    frame = pd.DataFrame(rows)[cols]
+    frame = pd.DataFrame(rows)[["id", *ANSWER_COLUMNS]]
     if all(r["id"] is None for r in rows):
         frame = frame.drop(columns="id")
     if fmt is Format.csv:
@@ -296,20 +287,7 @@ def table(
 
     rows = _run(go)
     if fmt in (Format.csv, Format.json):
-        cols = [
-            "as_of",
-            "event",
-            "window_days",
-            "probability",
-            "lower",
-            "upper",
-            "band",
-            "base_rate",
-            "drivers",
-            "evidence",
-            *PROVENANCE,
-        ]
-        frame = pd.DataFrame(rows)[cols]
+        frame = pd.DataFrame(rows)[list(ANSWER_COLUMNS)]
         if fmt is Format.json:
             typer.echo(json.dumps(json.loads(frame.to_json(orient="records")), indent=2))
         else:

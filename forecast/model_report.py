@@ -7,10 +7,8 @@ import pandas as pd
 
 from .fit_cache import Fit
 from .model import ESS_MIN, RHAT_MAX
-from .priors import FEATURES, Priors
+from .priors import FEATURES, Z90, Priors
 from .vocab import COMPONENTS
-
-Z90 = 1.6448536269514722
 
 
 def effects(fit: Fit, priors: Priors) -> pd.DataFrame:

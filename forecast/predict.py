@@ -207,11 +207,12 @@ class Answerer:
             total = self._totals[key] = terms @ counts
         return total
 
-    def _mixture(self, event: str, evidence: Evidence, log_survival) -> np.ndarray:
-        """P(at least one event) from per-component log-survival, mixed over uncertain evidence."""
+    def _mixture(self, event: str, evidence: Evidence, log_survival, start: int) -> np.ndarray:
+        """P(at least one event) from per-component log-survival, mixed over uncertain evidence. Evidence
+        that starts later (``start`` > 0) holds from then even at the data's level of today (`_features`)."""
         total = 0.0
         for weight, combo in self._combos(event, evidence):
-            forced = tuple(sorted(combo))
+            forced = tuple(sorted(combo)) if start else ()
             logs = sum(log_survival(c, self._levels_for(c, combo), forced) for c in QUESTION_COMPONENTS[event])
             total = total + weight * (1.0 - np.exp(logs))
         return total
@@ -221,7 +222,8 @@ class Answerer:
         return self._mixture(
             event,
             evidence,
-            lambda c, levels, forced: self.log_survival(c, window, levels, start, forced if start else ()),
+            lambda c, levels, forced: self.log_survival(c, window, levels, start, forced),
+            start,
         )
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
@@ -240,7 +242,8 @@ class Answerer:
             self._probs[key] = self._mixture(
                 event,
                 evidence,
-                lambda c, levels, forced: self.log_survival_total(c, window, levels, start, forced if start else ()),
+                lambda c, levels, forced: self.log_survival_total(c, window, levels, start, forced),
+                start,
             )
         return self._probs[key]
 

@@ -362,10 +362,6 @@ def back_check_rows(
     return wide
 
 
-def write_table(frame: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda tmp: frame.to_csv(tmp, index=False))
-
-
 def sensitivity_table(sens: pd.DataFrame, window: int) -> pd.DataFrame:
     """Rows: event types; columns: each branch's '-10 / +10' effect on the mixture (points); and
     the branch whose probability matters most."""

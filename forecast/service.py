@@ -103,11 +103,7 @@ def answer_questions(ctx: Context, questions: list[Question]) -> list[dict]:
         by_date.setdefault(q.as_of, []).append(i)
     results: list[dict | None] = [None] * len(questions)
     for as_of, idx in sorted(by_date.items()):
-        gap = record_gap_warning(as_of)
-        if gap and ctx.on_warning:
-            ctx.on_warning(gap)
-        fit = ctx.fit(as_of)
-        answerer = Answerer(ctx.ds, ctx.priors, fit, as_of=as_of)
+        answerer, fit = answerer_for(ctx, as_of)
         prov = ctx.provenance(fit)
         for i in idx:
             r = answer(answerer, questions[i])

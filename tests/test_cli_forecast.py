@@ -137,34 +137,13 @@ def test_malformed_questions_file_names_row_and_field(env, tmp_path):
     assert out.returncode == 2 and "missing column 'window_days'" in out.stderr
 
 
+LEAP_DAY_QUESTION = ("predict", "--as-of", "2012-03-17", "--event", "space_launch", "--window", "30")
+
+
 def test_bad_prior_file_names_the_key(env):
     bad = DATA / "bad_unknown_key.toml"
-    out = run(
-        env,
-        "predict",
-        "--as-of",
-        "2012-03-17",
-        "--event",
-        "space_launch",
-        "--window",
-        "30",
-        "--priors",
-        str(bad),
-        *TINY,
-    )
+    out = run(env, *LEAP_DAY_QUESTION, "--priors", str(bad), *TINY)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert str(bad) in out.stderr and "spraed" in out.stderr
-    out = run(
-        env,
-        "predict",
-        "--as-of",
-        "2012-03-17",
-        "--event",
-        "space_launch",
-        "--window",
-        "30",
-        "--priors",
-        "priors/nope.toml",
-        *TINY,
-    )
+    out = run(env, *LEAP_DAY_QUESTION, "--priors", "priors/nope.toml", *TINY)
     assert out.returncode == 2 and "default.toml" in out.stderr

@@ -6,10 +6,7 @@ import altair as alt
 import streamlit as st
 
 from .. import workbench
-from ..vocab import QUESTION_EVENTS
-from .common import analyst_evidence, fmt_pct, in_use
-
-LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
+from .common import EVENT_LABEL, analyst_evidence, fmt_pct, in_use
 
 
 def render() -> None:
@@ -18,10 +15,10 @@ def render() -> None:
     events = st.session_state["events"] or ["space_launch"]
     window = int(st.session_state["window"])
     evidence = analyst_evidence()
-    event = st.selectbox("Event type", events, format_func=LABEL.get, key="wwc_event")
+    event = st.selectbox("Event type", events, format_func=EVENT_LABEL.get, key="wwc_event")
     current = workbench.summary(use.answerer, event, window, evidence)
     st.caption(
-        f"As of {use.answerer.as_of.date()}, P({LABEL[event]} within {window} days) = "
+        f"As of {use.answerer.as_of.date()}, P({EVENT_LABEL[event]} within {window} days) = "
         f"**{fmt_pct(current['probability'])}** under your evidence. Each row below keeps that evidence and "
         "sets one more signal that you have not set yourself to each of its levels. The signals at the top are "
         "the ones worth looking for next."
@@ -47,7 +44,7 @@ def render() -> None:
         .mark_circle(size=140)
         .encode(
             y=alt.Y("signal:N", sort=order, title=None),
-            x=alt.X("probability:Q", title=f"P({LABEL[event]} within {window} days)", axis=alt.Axis(format="%")),
+            x=alt.X("probability:Q", title=f"P({EVENT_LABEL[event]} within {window} days)", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "effect:N",
                 title=None,

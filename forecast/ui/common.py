@@ -13,12 +13,15 @@ import streamlit as st
 
 from ..data import RECORD_END
 from ..errors import InputError
-from ..fit_cache import Fit, fit_key, load_cached
+from ..fit_cache import Fit, fit_key, key_digest, load_cached
 from ..predict import EARLIEST_AS_OF, Answerer, Evidence
 from ..priors import available_priors
 from ..service import Context, context, fit_cut, record_gap_warning
-from ..vocab import SIGNALS
+from ..vocab import QUESTION_EVENTS, SIGNALS
 from ..workspace import sampler_settings
+
+#: Event types as the pages print them.
+EVENT_LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
 
 DEFAULTS = {
     "as_of": None,  # today, set on first run
@@ -100,6 +103,15 @@ class InUse:
     def provenance(self) -> dict:
         return self.ctx.provenance(self.fit)
 
+    def caption(self) -> str:
+        """Where the numbers on a page come from."""
+        p = self.provenance
+        return (
+            f"As of {self.answerer.as_of.date()}: events dated before it and evidence published by it. Fitted on "
+            f"the record before {p['fit_as_of']} · data {p['data_hash']} · priors {p['priors_file']} "
+            f"({p['priors_hash']}) · model {p['model_version']} · seed {p['seed']}"
+        )
+
 
 def in_use() -> InUse:
     """The answerer for the sidebar's as-of date and prior file. The model is fitted at most once per
@@ -111,7 +123,7 @@ def in_use() -> InUse:
     cut = fit_cut(as_of)
     reg = _registry()
     key = fit_key(ctx.ds, ctx.priors, cut, ctx.settings, ctx.seed)
-    fkey = tuple(sorted((k, str(v)) for k, v in key.items()))
+    fkey = key_digest(key)
     fit = reg["fits"].get(fkey) or load_cached(key)
     if fit is None:
         s = ctx.settings

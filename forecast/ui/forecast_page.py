@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -14,13 +12,11 @@ from ..errors import InputError
 from ..service import record_gap_warning
 from ..vocab import QUESTION_EVENTS, SIGNALS
 from ..workspace import evidence_dir, log_path
-from .common import analyst_evidence, bound, evidence_notes, fmt_pct, in_use, show_error
-
-LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
+from .common import EVENT_LABEL, analyst_evidence, bound, evidence_notes, fmt_pct, in_use, show_error
 
 
 def _metric_label(event: str, window: int) -> str:
-    return f"P({LABEL[event]} within {window} days)"
+    return f"P({EVENT_LABEL[event]} within {window} days)"
 
 
 def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
@@ -116,7 +112,7 @@ def results(use, events: list[str], window: int, evidence) -> list[dict]:
 def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -> None:
     st.markdown("**Cumulative probability by window, 1-365 days** (shaded: 90% interval; dashed: your window)")
     c = workbench.curve(use.answerer, events, evidence)
-    c["event"] = c["event"].map(LABEL)
+    c["event"] = c["event"].map(EVENT_LABEL)
     x = alt.X("day:Q", title="window (days)", scale=alt.Scale(domain=[1, 365], nice=False))
     base = alt.Chart(c).encode(
         x=x,
@@ -137,7 +133,9 @@ def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -
             alt.Chart(draws)
             .mark_bar(opacity=0.7)
             .encode(
-                x=alt.X("probability:Q", bin=alt.Bin(maxbins=30), title=LABEL[a["event"]], axis=alt.Axis(format="%")),
+                x=alt.X(
+                    "probability:Q", bin=alt.Bin(maxbins=30), title=EVENT_LABEL[a["event"]], axis=alt.Axis(format="%")
+                ),
                 y=alt.Y("count():Q", title="draws"),
             )
             .properties(height=150)
@@ -147,7 +145,7 @@ def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -
 
 def drivers(use, events: list[str], window: int, evidence) -> None:
     st.markdown("**Drivers: from the base rate to the forecast (log-odds)**")
-    event = events[0] if len(events) == 1 else st.selectbox("Drivers for", events, format_func=LABEL.get)
+    event = events[0] if len(events) == 1 else st.selectbox("Drivers for", events, format_func=EVENT_LABEL.get)
     w = workbench.waterfall(use.answerer, event, window, evidence)
     w["label"] = w["probability"].map(fmt_pct)
     w["order"] = range(len(w))
@@ -211,20 +209,12 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
         key="dl_md",
     )
     if c3.button("Record this forecast in the log", key="log_button"):
-        log_rows = []
-        for e in events:
-            r = workbench.summary(use.answerer, e, window, evidence)
-            log_rows.append(
-                {
-                    **{k: r[k] for k in ("as_of", "event", "window_days", "probability", "lower", "upper", "band")},
-                    "analyst": st.session_state["analyst"],
-                    "evidence": r["evidence"],
-                    "analyst_set": r["analyst_set"],
-                    "notes": evidence_notes(),
-                    "evidence_set": st.session_state["loaded_set"],
-                    **prov,
-                }
-            )
+        record = {
+            "analyst": st.session_state["analyst"],
+            "notes": evidence_notes(),
+            "evidence_set": st.session_state["loaded_set"],
+        }  # the table's rows already hold the answers and their provenance
+        log_rows = [{**r, **record} for r in rows if r["event"] in events and r["window_days"] == window]
         try:
             n = forecast_log.append(log_path(), log_rows)
             st.success(f"Recorded {len(log_rows)} forecast(s); the log at {log_path()} has {n} rows.")
@@ -327,7 +317,7 @@ def current_set(name: str, use) -> evidence_sets.EvidenceSet:
 
 
 def apply_set(es: evidence_sets.EvidenceSet) -> None:
-    st.session_state["as_of"] = min(es.as_of, dt.date.today())
+    st.session_state["as_of"] = es.as_of
     st.session_state["events"] = list(es.events)
     st.session_state["window"] = es.window_days
     if es.analyst:
@@ -348,18 +338,14 @@ def render() -> None:
     as_of = use.answerer.as_of.date()
     st.title("Forecast")
     prov = use.provenance
-    st.caption(
-        f"As of {as_of}: events dated before it and evidence published by it. Fitted on the record before "
-        f"{prov['fit_as_of']} · data {prov['data_hash']} · priors {prov['priors_file']} ({prov['priors_hash']}) · "
-        f"model {prov['model_version']} · seed {prov['seed']}"
-    )
+    st.caption(use.caption())
     gap = record_gap_warning(as_of)
     if gap:
         st.warning(gap)
     if not prov["diagnostics_ok"]:
         st.warning("The fit in use misses the sampler's thresholds: " + "; ".join(use.fit.diagnostics.warnings))
     c1, c2 = st.columns([3, 1])
-    bound(c1.multiselect, "Event types", "events", options=list(QUESTION_EVENTS), format_func=LABEL.get)
+    bound(c1.multiselect, "Event types", "events", options=list(QUESTION_EVENTS), format_func=EVENT_LABEL.get)
     bound(c2.number_input, "Window (days)", "window", min_value=1, max_value=1095, step=1)
     events = st.session_state["events"]
     window = int(st.session_state["window"])

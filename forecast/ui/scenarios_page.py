@@ -11,9 +11,8 @@ import streamlit as st
 from .. import scenarios as sc
 from ..errors import InputError
 from ..vocab import QUESTION_EVENTS, SIGNALS
-from .common import fmt_pct, in_use, show_error
+from .common import EVENT_LABEL, fmt_pct, in_use, show_error
 
-LABEL = {e: e.replace("_", " ") for e in QUESTION_EVENTS}
 WINDOWS = (30, 90, 180, 365)
 
 
@@ -151,17 +150,14 @@ def render() -> None:
         show_error(exc)
         return
     prov = use.provenance
-    st.caption(
-        f"As of {as_of} · fitted on the record before {prov['fit_as_of']} · data {prov['data_hash']} · "
-        f"priors {prov['priors_file']} ({prov['priors_hash']}) · model {prov['model_version']} · seed {prov['seed']}"
-    )
+    st.caption(use.caption())
     mix = long[long["branch"] == sc.MIXTURE].set_index(["event", "window_days"])
     st.markdown(f"**Weighted mixture: P(at least one event within {window} days)**")
     mcols = st.columns(len(events))
     for col, e in zip(mcols, events, strict=True):
         r = mix.loc[(e, window)]
         col.metric(
-            LABEL[e],
+            EVENT_LABEL[e],
             fmt_pct(r["probability"]),
             delta=f"{r['vs_status_quo'] * 100:+.1f} pts vs status quo",
             delta_color="off",
@@ -172,14 +168,14 @@ def render() -> None:
     st.dataframe(brief, hide_index=True, width="stretch")
 
     st.subheader("Cumulative probability by window")
-    event = st.selectbox("Event type", events, format_func=LABEL.get, key="sc_curve_event")
+    event = st.selectbox("Event type", events, format_func=EVENT_LABEL.get, key="sc_curve_event")
     c = sc.curves(edited, use.answerer, event, weights)
     chart = (
         alt.Chart(c)
         .mark_line()
         .encode(
             x=alt.X("day:Q", title="window (days)", scale=alt.Scale(domain=[1, 365], nice=False)),
-            y=alt.Y("probability:Q", title=f"P({LABEL[event]})", axis=alt.Axis(format="%")),
+            y=alt.Y("probability:Q", title=f"P({EVENT_LABEL[event]})", axis=alt.Axis(format="%")),
             color=alt.Color("branch:N", scale=alt.Scale(scheme="tableau10")),
             strokeDash=alt.condition(alt.datum.branch == sc.STATUS_QUO, alt.value([4, 4]), alt.value([1, 0])),
             size=alt.condition(alt.datum.branch == sc.MIXTURE, alt.value(3.5), alt.value(1.5)),
