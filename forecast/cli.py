@@ -554,5 +554,90 @@ def episode(
     typer.echo(f"plot: {png}", err=True)
 
 
+def _rounded(frame, fmt: Format) -> str:
+    """A table of scores with three decimals (NaN as 'nan') in the table or Markdown view."""
+    if fmt is Format.md:
+        return frame.to_markdown(index=False, floatfmt=".3f")
+    shown = frame.copy()
+    for c in shown.columns:
+        if shown[c].dtype.kind == "f":
+            shown[c] = shown[c].map(lambda v: "nan" if v != v else f"{v:.3f}")
+    return render(shown, fmt)
+
+
+@app.command()
+def evaluate(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of questions with known outcomes: as_of, event, window_days, evidence, outcome "
+            "(1/0, yes/no, true/false); optional id, source, note."
+        ),
+    ],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Directory for questions.csv, summary.csv, reliability.csv and report.md (atomic writes)."
+        ),
+    ] = None,
+    priors: PriorsOpt = None,
+    seed: SeedOpt = 20260101,
+    strict: StrictOpt = False,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 800,
+) -> None:
+    """Score a file of analyst questions with known outcomes: Brier, log loss, AUC, reliability, worst misses."""
+    from . import evaluate as ev_mod
+
+    def go():
+        ev_mod.read_scored_questions(file)  # a bad file fails before any sampling
+        if out is not None:
+            ev_mod.check_out_dir(out)
+        ctx = _context(priors, seed, strict, draws, tune)
+        ev = ev_mod.evaluate(ctx, file)
+        written = ev_mod.write_outputs(ev, out) if out is not None else []
+        return ev, written
+
+    ev, written = _run(go)
+    for path in written:
+        typer.echo(f"written: {path}", err=True)
+    prov = ev.provenance
+    if fmt is Format.csv:
+        typer.echo(render(ev.summary.assign(**{k: prov[k] for k in PROVENANCE}), fmt))
+        return
+    if fmt is Format.json:
+        records = {
+            name: json.loads(frame.to_json(orient="records"))
+            for name, frame in (
+                ("summary", ev.summary),
+                ("reliability", ev.reliability),
+                ("worst_misses", ev.worst),
+                ("questions", ev.questions),
+            )
+        }
+        typer.echo(json.dumps({"file": str(file), **{k: prov[k] for k in PROVENANCE}, **records}, indent=2))
+        return
+    o = ev.overall
+    head = "## " if fmt is Format.md else ""
+    typer.echo("# " + ", ".join(f"{k} {prov[k]}" for k in PROVENANCE))
+    typer.echo(
+        f"# {file}: {o['n']} questions, {o['events']} followed by the event; "
+        f"Brier {o['brier']:.3f}, log loss {o['log_loss']:.3f}, AUC {o['auc']:.3f}"
+    )
+    typer.echo("")
+    typer.echo(f"{head}Scores (Brier and log loss: lower is better; AUC: 0.5 = chance, NaN with one outcome only)")
+    typer.echo("")
+    typer.echo(_rounded(ev.summary, fmt))
+    typer.echo("")
+    typer.echo(f"{head}Reliability (forecast bins: mean forecast, observed frequency, count)")
+    typer.echo("")
+    typer.echo(_rounded(ev.reliability, fmt))
+    typer.echo("")
+    typer.echo(f"{head}Worst misses (largest squared error first)")
+    typer.echo("")
+    typer.echo(_rounded(ev.worst, fmt))
+
+
 def main() -> None:  # pragma: no cover - console entry
     sys.exit(app())

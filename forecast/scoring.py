@@ -10,12 +10,15 @@ EPS = 1e-3  # forecasts are clipped to [EPS, 1 - EPS] for the log score
 FORECASTERS = ("model", "climatology", "recent_rate", "no_signals")
 
 
-def score(y: np.ndarray, p: np.ndarray) -> dict:
+def score(y: np.ndarray, p: np.ndarray, eps: float = EPS) -> dict:
+    """Brier score of the forecasts as given; log loss and AUC (NaN unless both outcomes occur) of
+    the forecasts clipped to [eps, 1 - eps]."""
     y = np.asarray(y, dtype=int)
-    p = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
+    raw = np.asarray(p, dtype=float)
+    p = np.clip(raw, eps, 1 - eps)
     both = 0 < y.sum() < len(y)
     return {
-        "brier": float(brier_score_loss(y, p)),
+        "brier": float(brier_score_loss(y, raw)),
         "log_loss": float(log_loss(y, p, labels=[0, 1])),
         "auc": float(roc_auc_score(y, p)) if both else float("nan"),
         "n": int(len(y)),
