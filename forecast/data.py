@@ -20,7 +20,7 @@ from pandera.errors import SchemaErrors
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .errors import InputError
-from .vocab import MISSILE_CLASSES, RECORDED_EVENTS, SIGNAL_SCOPES, SIGNALS
+from .vocab import MISSILE_CLASSES, MIXED_LEVELS, RECORD_LEVELS, RECORDED_EVENTS, SIGNAL_SCOPES, SIGNALS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 #: The shipped record is complete through this day (events and signal records); after it, an
@@ -42,6 +42,9 @@ SIGNAL_COLUMNS = (
     "source",
     "note",
 )
+#: A notice's notified window (first and last day, Korea dates). Optional columns: files written
+#: before notices carried windows have none, and then hold no notices.
+WINDOW_COLUMNS = ("window_start", "window_end")
 
 
 def today() -> dt.date:
@@ -115,7 +118,9 @@ def _allowed(values: Iterable[str]) -> str:
     return ", ".join(values)
 
 
-def _parse_dates(frame: pd.DataFrame, column: str, path: Path, *, optional: bool = False) -> pd.Series:
+def _parse_dates(
+    frame: pd.DataFrame, column: str, path: Path, *, optional: bool = False, future_ok: bool = False
+) -> pd.Series:
     out = []
     for row, text in frame[column].items():
         if text == "" and optional:
@@ -131,7 +136,7 @@ def _parse_dates(frame: pd.DataFrame, column: str, path: Path, *, optional: bool
                 field=column,
                 value=text,
             ) from None
-        if value > today():
+        if value > today() and not future_ok:
             raise InputError(
                 f"date is in the future (today is {today().isoformat()})",
                 file=str(path),
@@ -214,9 +219,14 @@ def load_events(path: Path | str | None = None) -> pd.DataFrame:
 
 
 def _level_error(path: Path, row: int, signal: str, level: str) -> InputError:
-    allowed = SIGNALS[signal].levels
+    allowed = RECORD_LEVELS[signal]
+    if (signal, level) in MIXED_LEVELS:
+        kinds = " or ".join(MIXED_LEVELS[(signal, level)])
+        message = f"'{level}' is for analysts' evidence; the record must say which it was ({kinds})"
+    else:
+        message = f"unknown level for signal '{signal}'; allowed: {_allowed(allowed)}"
     return InputError(
-        f"unknown level for signal '{signal}'; allowed: {_allowed(allowed)}",
+        message,
         file=str(path),
         row=row,
         field="level",
@@ -234,21 +244,51 @@ SIGNALS_SCHEMA = pa.DataFrameSchema(
         "lifetime_days": pa.Column(
             str, pa.Check.str_matches(r"^([1-9]\d*)?$", error="lifetime_days must be a positive whole number")
         ),
+        "window_start": pa.Column(
+            str, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$", error="date must be YYYY-MM-DD")
+        ),
+        "window_end": pa.Column(str, pa.Check.str_matches(r"^(\d{4}-\d{2}-\d{2})?$", error="date must be YYYY-MM-DD")),
         "source": pa.Column(str, _nonempty),
     },
     strict=False,
 )
 
 
+def _check_window(path: Path, row: int, rec: pd.Series) -> None:
+    """A notice carries its notified window and nothing else that ends it; other records carry none."""
+
+    def fail(message: str, field: str, value: str) -> InputError:
+        return InputError(message, file=str(path), row=row, field=field, value=value)
+
+    notice = rec["signal"] == "announcement" and rec["level"] == "notice"
+    if notice:
+        for col in WINDOW_COLUMNS:
+            if not rec[col]:
+                raise fail("a notice needs its notified window (window_start and window_end)", col, "")
+        for col in ("end", "lifetime_days"):
+            if rec[col]:
+                raise fail(
+                    "a notice is in force until its window closes; leave end and lifetime_days empty", col, rec[col]
+                )
+    else:
+        for col in WINDOW_COLUMNS:
+            if rec[col]:
+                raise fail("only an announcement=notice record carries a window", col, rec[col])
+
+
 def load_signals(path: Path | str | None = None) -> pd.DataFrame:
     """The validated signal records, with `scope` parsed into a tuple of event types."""
     path = Path(path) if path else DATA_DIR / "signals.csv"
     frame = read_table(path, SIGNAL_COLUMNS)
+    for col in WINDOW_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
     _validate(SIGNALS_SCHEMA, frame, path)
     scopes = []
     for row, rec in frame.iterrows():
-        if rec["level"] not in SIGNALS[rec["signal"]].levels:
+        if rec["level"] not in RECORD_LEVELS[rec["signal"]]:
             raise _level_error(path, int(row), rec["signal"], rec["level"])
+        _check_window(path, int(row), rec)
         tokens = tuple(t.strip() for t in rec["events"].split(";") if t.strip())
         bad = [t for t in tokens if t not in SIGNAL_SCOPES] or ([] if tokens else [""])
         if bad:
@@ -270,8 +310,26 @@ def load_signals(path: Path | str | None = None) -> pd.DataFrame:
         scopes.append(tokens)
     for col in ("occurred", "published"):
         frame[col] = _parse_dates(frame, col, path)
-    frame["end"] = _parse_dates(frame, "end", path, optional=True)
+    frame["end"] = _parse_dates(frame, "end", path, optional=True, future_ok=True)  # a deadline may lie ahead
+    for col in WINDOW_COLUMNS:
+        frame[col] = _parse_dates(frame, col, path, optional=True, future_ok=True)  # a window may lie ahead
     for row, rec in frame.iterrows():
+        if pd.notna(rec["window_start"]) and rec["window_end"] < rec["window_start"]:
+            raise InputError(
+                f"window ends before it starts ({rec['window_start'].date()})",
+                file=str(path),
+                row=int(row),
+                field="window_end",
+                value=str(rec["window_end"].date()),
+            )
+        if pd.notna(rec["window_end"]) and rec["window_end"] < rec["published"]:
+            raise InputError(
+                f"the window closed before the notice was published ({rec['published'].date()})",
+                file=str(path),
+                row=int(row),
+                field="window_end",
+                value=str(rec["window_end"].date()),
+            )
         if rec["published"] < rec["occurred"]:
             raise InputError(
                 f"published before it occurred ({rec['occurred'].date()})",
@@ -289,6 +347,8 @@ def load_signals(path: Path | str | None = None) -> pd.DataFrame:
                 value=str(rec["end"].date()),
             )
     frame["scope"] = scopes
+    # a notice is in force until its window closes
+    frame["end"] = frame["end"].where(frame["window_end"].isna(), frame["window_end"])
     frame["lifetime_days"] = pd.to_numeric(frame["lifetime_days"].replace("", None)).astype("Int64")
     _check_duplicates(
         frame.assign(events=frame["events"]), ["signal", "level", "events", "occurred", "published"], path

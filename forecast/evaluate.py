@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .atomic import write_atomic
-from .data import RECORD_END, read_table
+from .data import read_table, today
 from .errors import InputError
 from .predict import Question, make_question
 from .scoring import score
@@ -47,12 +47,14 @@ def parse_outcome(value) -> int:
 
 
 def check_closed(q: Question) -> None:
-    """The question's window (as_of .. as_of + window_days - 1) must end by the record's end."""
+    """The question's window (as_of .. as_of + window_days - 1) must have closed before today: the
+    file gives the outcome, which nobody can know while the window is open. (Windows past the end of
+    the shipped record are fine: the file's outcome is what is scored.)"""
     last = q.as_of + dt.timedelta(days=q.window_days - 1)
-    if pd.Timestamp(last) > RECORD_END:
+    if last >= today():
         raise InputError(
-            f"the window runs to {last}, past the end of the record ({RECORD_END.date()}), so its outcome "
-            "cannot be known from the data; shorten the window or leave the question out",
+            f"the window runs to {last} and has not closed yet (today is {today()}), so its outcome cannot "
+            "be known; shorten the window or leave the question out",
             field="window_days",
             value=q.window_days,
         )
@@ -266,7 +268,7 @@ def report_markdown(ev: Evaluation) -> str:
         "# Analyst questions scored",
         "",
         f"File `{ev.file}`: {o['n']} questions, {o['events']} followed by the event. {prov}.",
-        f"Only windows closed by the record's end ({RECORD_END.date()}) are accepted.",
+        "Only windows closed before today are accepted; the outcomes are the file's.",
         "",
         f"Overall: Brier {o['brier']:.3f} (lower is better; a constant 50% forecast scores 0.250), "
         f"log loss {o['log_loss']:.3f}, AUC {o['auc']:.3f} (0.5 = chance; NaN unless both outcomes occur).",

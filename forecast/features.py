@@ -1,8 +1,10 @@
-"""Model features: what the hazard of each component depends on, day by day.
+"""Model features: what the background hazard of each component depends on, day by day.
 
-Signal features are one column per non-neutral level, valued by the fade of the record behind
-it (1 when fresh, halving every `half_life_days`, rounded to quarters so that days pool into
-cells; records with an explicit end date, such as notified launch windows, do not fade).
+Signal features are one column per non-neutral level of each context signal (rhetoric,
+sanctions, negotiation, moratorium), valued by the fade of the record behind it (1 when fresh,
+halving every `half_life_days`, rounded to quarters so that days pool into cells; records with an
+explicit end date do not fade). Direct warnings are not features: days on which one bears are
+kept as rows of their own with the warning's place in its support (forecast/warnings.py).
 Recency features: an event of the same component in the past 30 days, log(1 + the number of
 same-component event-days in the past 365 days), and an event of another component in the
 past 30 days.
@@ -22,7 +24,8 @@ import pandas as pd
 from .data import Dataset
 from .priors import FEATURES, RECENCY_FEATURES, SIGNAL_FEATURES, Priors
 from .signal_state import signal_timeline
-from .vocab import COMPONENTS, LONG_RANGE_CLASSES, SIGNALS
+from .vocab import COMPONENTS, CONTEXT_SIGNALS, LONG_RANGE_CLASSES, SIGNALS
+from .warnings import N_KINDS, realtime_warnings
 
 START = pd.Timestamp("1998-01-01")
 FEATURE_INDEX = {f: i for i, f in enumerate(FEATURES)}
@@ -83,6 +86,8 @@ def signal_features(
         t = signal_timeline(signals, name, component, days, cut=cut)
         lv = t["level"].to_numpy()
         levels[name] = lv
+        if name not in CONTEXT_SIGNALS:
+            continue  # direct warnings are causes of their own (forecast/warnings.py)
         age = (days.values - t["since"].to_numpy()).astype("timedelta64[D]").astype(float)
         fade = fade_factor(np.nan_to_num(age), priors.fade[name].half_life_days)
         fade = np.where(t["dated_end"].to_numpy(), 1.0, fade)  # a notified window holds until it closes
@@ -95,14 +100,70 @@ def signal_features(
 
 
 @dataclass(frozen=True)
+class WarnedRows:
+    """Event days on which a direct warning bears, one row each: background features and, per
+    warning kind, the offset into the warning's support (-1: none of that kind) and its length."""
+
+    X: np.ndarray
+    component: np.ndarray
+    offset: np.ndarray  # (rows, kinds)
+    length: np.ndarray  # (rows, kinds)
+
+    @staticmethod
+    def empty(n_features: int) -> WarnedRows:
+        return WarnedRows(
+            np.zeros((0, n_features)), np.zeros(0, dtype=int), np.zeros((0, N_KINDS), int), np.zeros((0, N_KINDS), int)
+        )
+
+
+@dataclass(frozen=True)
+class WarningSpells:
+    """Runs of days without an event on which one warning bore: its component and kind, the offsets
+    into its support of the run's first day and of the day after its last, and the support's length.
+    A warning's chance of not firing over a run telescopes to (1 - hit F(stop)) / (1 - hit F(start))."""
+
+    component: np.ndarray
+    kind: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+    length: np.ndarray
+
+    @staticmethod
+    def empty() -> WarningSpells:
+        return WarningSpells(*(np.zeros(0, dtype=int) for _ in range(5)))
+
+
+def warning_spells(offset: np.ndarray, record: np.ndarray, length: np.ndarray, quiet: np.ndarray, component: int):
+    """Spells of one component from its daily warning table; ``quiet`` marks the days that count."""
+    out = []
+    for kind in range(offset.shape[1]):
+        on = (offset[:, kind] >= 0) & quiet
+        idx = np.flatnonzero(on)
+        if not len(idx):
+            continue
+        o, r = offset[idx, kind], record[idx, kind]
+        new = np.ones(len(idx), dtype=bool)
+        new[1:] = (np.diff(idx) != 1) | (np.diff(o) != 1) | (r[1:] != r[:-1])
+        starts = np.flatnonzero(new)
+        ends = np.append(starts[1:], len(idx)) - 1
+        for a, b in zip(starts, ends, strict=True):
+            out.append((component, kind, o[a], o[b] + 1, length[idx[a], kind]))
+    return out
+
+
+@dataclass(frozen=True)
 class Cells:
-    """Days pooled by identical features: `n` days, `y` of them with an event."""
+    """Training data: days pooled by identical background features (`n` days, `y` of them with an
+    event; every day but the event days on which a warning bore), the warning spells over the days
+    without an event, and the warned event days row by row."""
 
     X: np.ndarray
     component: np.ndarray
     n: np.ndarray
     y: np.ndarray
     n_days: int
+    spells: WarningSpells
+    warned: WarnedRows
 
 
 _REALTIME: dict[tuple[str, str, pd.Timestamp], dict] = {}
@@ -116,11 +177,13 @@ def _realtime_table(ds: Dataset, priors: Priors, end: pd.Timestamp) -> dict:
     days = pd.date_range(START, end, freq="D")
     ev_days = component_event_days(ds.events)
     table = {}
+    day_numbers = days.values.astype("datetime64[D]").astype(np.int64)
     for k in COMPONENTS:
         sig, _ = signal_features(ds.signals, k, days, priors, cut=None)
         rec = recency_features(days.values.astype("datetime64[D]"), k, ev_days)
         y = np.isin(days.values.astype("datetime64[D]"), ev_days[k])
-        table[k] = (np.hstack([sig, rec]), y)
+        warned = realtime_warnings(ds.signals, k, day_numbers, ev_days[k], priors)
+        table[k] = (np.hstack([sig, rec]), y, warned)
     if len(_REALTIME) > 8:
         _REALTIME.clear()
     _REALTIME[key] = {"days": days, **table}
@@ -128,20 +191,27 @@ def _realtime_table(ds: Dataset, priors: Priors, end: pd.Timestamp) -> dict:
 
 
 def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool = True) -> Cells:
-    """Pooled training cells from 1998-01-01 to the day before ``cut``; ``signals=False`` drops
-    the signal features (the recency-and-regime-free baseline used by back-tests)."""
+    """Training data from 1998-01-01 to the day before ``cut`` (see `Cells`).
+    ``signals=False`` drops the signal features and the warnings (the
+    recency-only baseline used by back-tests)."""
     cut = pd.Timestamp(cut)
     table = _realtime_table(ds, priors, ds_end(ds))
     keep = table["days"] < cut
-    frames = []
+    frames, rows, spells = [], [], []
     for ci, k in enumerate(COMPONENTS):
-        X, y = table[k]
-        f = pd.DataFrame(X[keep], columns=list(FEATURES))
+        X, y, warned = table[k]
+        warned_event = warned.any & y if signals else np.zeros(len(y), dtype=bool)
+        pooled = keep & ~warned_event
+        f = pd.DataFrame(X[pooled], columns=list(FEATURES))
         if not signals:
             f[list(SIGNAL_FEATURES)] = 0.0
         f["component"] = ci
-        f["y"] = y[keep].astype(int)
+        f["y"] = y[pooled].astype(int)
         frames.append(f)
+        if signals:
+            w = keep & warned_event
+            rows.append((X[w], np.full(int(w.sum()), ci), warned.offset[w], warned.length[w]))
+            spells += warning_spells(warned.offset, warned.record, warned.length, keep & ~y, ci)
     all_days = pd.concat(frames, ignore_index=True)
     grouped = all_days.groupby(["component", *FEATURES], sort=True)["y"].agg(["size", "sum"]).reset_index()
     return Cells(
@@ -150,6 +220,12 @@ def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool
         n=grouped["size"].to_numpy(int),
         y=grouped["sum"].to_numpy(int),
         n_days=int(keep.sum()),
+        spells=WarningSpells(*(np.array(col, dtype=int) for col in zip(*spells, strict=True)))
+        if spells
+        else WarningSpells.empty(),
+        warned=WarnedRows(*(np.concatenate(parts) for parts in zip(*rows, strict=True)))
+        if rows
+        else WarnedRows.empty(len(FEATURES)),
     )
 
 
@@ -186,6 +262,8 @@ def override_levels(X: np.ndarray, levels: dict[str, str], priors: Priors, start
     if start >= window:
         return X
     for name, level in levels.items():
+        if name not in CONTEXT_SIGNALS:
+            continue  # direct warnings are answered in forecast/warnings.py
         spec = SIGNALS[name]
         for lv in spec.levels:
             if lv != spec.neutral:

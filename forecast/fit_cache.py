@@ -75,7 +75,7 @@ def load_cached(key: dict, directory: Path | None = None) -> Fit | None:
             meta = json.loads(str(z["meta"]))
             if meta["key"] != key:
                 return None
-            post = Posterior(**{k: z[k] for k in ("alpha", "beta", "mu", "tau", "g")})
+            post = Posterior(**{k: z[k] for k in Posterior.__dataclass_fields__})
         diag = Diagnostics(**meta["diagnostics"])
     except Exception:  # any damage means: refit
         return None

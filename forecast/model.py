@@ -1,14 +1,21 @@
-"""The hazard model: a daily logistic hazard per component with partially pooled signal effects.
+"""The hazard model: a background hazard per component and direct warnings as competing causes.
 
-    logit h[k, t] = alpha[k] + sum_j beta[k, j] * x[k, t, j] * (1 - g * warned[t] * context[j])
+Background (recency, regimes, context):
+
+    logit h_bg[k, t] = alpha[k] + sum_j beta[k, j] * x[k, t, j]
     beta[k, j] = mu[j] + tau[j] * z[k, j]      (non-centred partial pooling across components)
 
-`warned` is 1 while a direct warning (notice or imminent activity) is in force; `g` is the share
-of the context effects (rhetoric, sanctions, negotiation, moratorium) such a warning overrides.
+Direct warnings (notices, plans, imminent and preparation activity; forecast/warnings.py): a
+warning of kind w bearing on component k is followed by the event with probability hit[w, k]
+(logit-normal, partially pooled across components), on a day of its support geometric from its
+first day with mean lead[w] days. A day's chance of no event is
 
-Days with identical features are pooled into cells (Binomial counts, written as a Potential). The PyMC graph is built
-once per prior file and its data swapped with `pm.set_data` for each as-of cut, so PyTensor
-compiles it once per process.
+    (1 - h_bg[k, t]) * prod over warnings in force (1 - h_w[t]),
+    h_w[t] = hit * f(offset) / (1 - hit * F(offset))   (the warning's hazard given it has not fired)
+
+Days with no warning and identical features are pooled into cells (Binomial counts); warned days
+enter one by one. Both are written as Potentials. The PyMC graph is built once per prior file and
+its data swapped with `pm.set_data` for each as-of cut, so PyTensor compiles it once per process.
 """
 
 from __future__ import annotations
@@ -22,10 +29,11 @@ import pymc as pm
 import pytensor.tensor as pt
 
 from .features import Cells
-from .priors import CONTEXT_FEATURES, FEATURES, WARNING_FEATURES, Priors
-from .vocab import COMPONENTS
+from .priors import FEATURES, Priors
+from .vocab import COMPONENTS, WARNING_KINDS
+from .warnings import warning_hazard
 
-MODEL_VERSION = "1.1.0"
+MODEL_VERSION = "2.0.0"
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -76,7 +84,9 @@ class Posterior:
     beta: np.ndarray  # (S, K, J)
     mu: np.ndarray  # (S, J)
     tau: np.ndarray  # (S, J)
-    g: np.ndarray  # (S,) share of context effects a direct warning overrides
+    hit: np.ndarray  # (S, W, K) hit rate of each warning kind for each component
+    hit_pooled: np.ndarray  # (S, W) the kind's hit rate shared across components (inverse logit of its mean)
+    lead: np.ndarray  # (S, W) mean lead time in days of each warning kind
 
     @property
     def n_draws(self) -> int:
@@ -86,32 +96,35 @@ class Posterior:
         return asdict(self)
 
 
-CONTEXT_MASK = np.array([f in CONTEXT_FEATURES for f in FEATURES], dtype=float)
-WARNING_COLUMNS = [FEATURES.index(f) for f in WARNING_FEATURES]
-
-
-def warned(X: np.ndarray) -> np.ndarray:
-    """1 where a direct warning is in force (any warning feature above zero), else 0."""
-    return (X[:, WARNING_COLUMNS] > 0).any(axis=1).astype(float)
-
-
-def component_terms(post: Posterior, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(alpha_k, beta_k, context part of beta_k, g) as contiguous arrays for fast repeated use."""
-    beta = np.ascontiguousarray(post.beta[:, k, :])
-    return post.alpha[:, k].copy(), beta, beta * CONTEXT_MASK, post.g
+def component_terms(post: Posterior, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(alpha_k, beta_k) as contiguous arrays for fast repeated use."""
+    return post.alpha[:, k].copy(), np.ascontiguousarray(post.beta[:, k, :])
 
 
 def log_odds(post: Posterior, k: int, X: np.ndarray, terms=None) -> np.ndarray:
-    """(draws, rows) daily log-odds of component k for feature rows X."""
-    alpha, beta, beta_context, g = terms if terms is not None else component_terms(post, k)
-    return alpha[:, None] + beta @ X.T - g[:, None] * warned(X)[None, :] * (beta_context @ X.T)
+    """(draws, rows) daily background log-odds of component k for feature rows X."""
+    alpha, beta = terms if terms is not None else component_terms(post, k)
+    return alpha[:, None] + beta @ X.T
 
 
 def prior_arrays(priors: Priors) -> dict[str, np.ndarray]:
     a = np.array([priors.base_rate[k].logit_daily() for k in COMPONENTS])
     e = np.array([priors.effect[f].log_odds() for f in FEATURES])
     spread = np.array([priors.effect[f].spread for f in FEATURES])
-    return {"alpha_mu": a[:, 0], "alpha_sd": a[:, 1], "mu_mu": e[:, 0], "mu_sd": e[:, 1], "spread": spread}
+    hit = np.array([priors.warning[w].logit_hit() for w in WARNING_KINDS])
+    lead = np.array([priors.warning[w].log_lead() for w in WARNING_KINDS])
+    return {
+        "alpha_mu": a[:, 0],
+        "alpha_sd": a[:, 1],
+        "mu_mu": e[:, 0],
+        "mu_sd": e[:, 1],
+        "spread": spread,
+        "hit_mu": hit[:, 0],
+        "hit_sd": hit[:, 1],
+        "hit_spread": np.array([priors.warning[w].spread for w in WARNING_KINDS]),
+        "lead_mu": lead[:, 0],
+        "lead_sd": lead[:, 1],
+    }
 
 
 def feature_means(cells: Cells) -> np.ndarray:
@@ -126,13 +139,23 @@ def feature_means(cells: Cells) -> np.ndarray:
 
 def _data(cells: Cells) -> dict[str, np.ndarray]:
     """The model's data containers for one as-of cut."""
+    w, sp = cells.warned, cells.spells
     return {
         "X": cells.X,
-        "warned": warned(cells.X),
         "onehot": np.eye(len(COMPONENTS))[cells.component],
         "n": cells.n.astype(float),
         "y": cells.y.astype(float),
         "M": feature_means(cells),
+        "wX": w.X,
+        "w_component": w.component.astype(np.int64),
+        "w_offset": np.maximum(w.offset, 0).astype(float),
+        "w_length": np.maximum(w.length, 1).astype(float),
+        "w_active": (w.offset >= 0).astype(float),
+        "s_component": sp.component.astype(np.int64),
+        "s_kind": sp.kind.astype(np.int64),
+        "s_start": sp.start.astype(float),
+        "s_stop": sp.stop.astype(float),
+        "s_length": sp.length.astype(float),
     }
 
 
@@ -141,10 +164,10 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
     features), which halves the sampler's tree depth; `alpha`, the log-odds with every
     feature at zero, carries the prior file's base rate through a Potential."""
     p = prior_arrays(priors)
-    coords = {"component": list(COMPONENTS), "feature": list(FEATURES)}
+    coords = {"component": list(COMPONENTS), "feature": list(FEATURES), "kind": list(WARNING_KINDS)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in _data(cells).items()}
-        X, D, onehot, n, y, M = (data[k] for k in ("X", "warned", "onehot", "n", "y", "M"))
+        X, onehot, n, y, M = (data[k] for k in ("X", "onehot", "n", "y", "M"))
         mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
         tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")
         z = pm.Normal("z", 0.0, 1.0, dims=("component", "feature"))
@@ -152,14 +175,40 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         alpha_c = pm.Flat("alpha_c", dims="component")
         alpha = pm.Deterministic("alpha", alpha_c - (M * beta).sum(axis=-1), dims="component")
         pm.Potential("alpha_prior", pm.logp(pm.Normal.dist(p["alpha_mu"], p["alpha_sd"]), alpha).sum())
-        a, b = priors.structure.warning_override.beta_params()
-        g = pm.Beta("g", alpha=a, beta=b)
-        # a direct warning scales the context features' effect down by g
-        X_eff = X * (1.0 - g * D[:, None] * CONTEXT_MASK[None, :])
-        eta = (alpha_c - (M * beta).sum(axis=-1))[None, :] + X_eff @ beta.T  # (cells, K)
-        eta = (onehot * eta).sum(axis=-1)
-        # Binomial log-likelihood of y events in n days, without its constant term
+        eta = (onehot * (alpha[None, :] + X @ beta.T)).sum(axis=-1)
+        # Binomial log-likelihood of y events in n unwarned days, without its constant term
         pm.Potential("events", (y * eta - n * pt.softplus(eta)).sum())
+
+        # direct warnings: hit rate per kind and component (partially pooled), lead time per kind
+        hit_m = pm.Normal("hit_m", mu=p["hit_mu"], sigma=p["hit_sd"], dims="kind")
+        hit_s = pm.HalfNormal("hit_s", sigma=p["hit_spread"], dims="kind")
+        hit_z = pm.Normal("hit_z", 0.0, 1.0, dims=("kind", "component"))
+        hit = pm.Deterministic(
+            "hit", pm.math.invlogit(hit_m[:, None] + hit_s[:, None] * hit_z), dims=("kind", "component")
+        )
+        pm.Deterministic("hit_pooled", pm.math.invlogit(hit_m), dims="kind")
+        log_lead = pm.Normal("log_lead", mu=p["lead_mu"], sigma=p["lead_sd"], dims="kind")
+        lead = pm.Deterministic("lead", pt.exp(log_lead), dims="kind")
+        q = lead / (1.0 + lead)  # geometric lead time: P(lead > t + 1 | lead > t)
+
+        # warning spells without an event: P(no firing) telescopes to (1 - hit F(stop)) / (1 - hit F(start))
+        s_hit = hit[data["s_kind"], data["s_component"]]
+        s_q = q[data["s_kind"]]
+        s_norm = 1.0 - s_q ** data["s_length"]
+
+        def fired_before(x):
+            return s_hit * (1.0 - s_q**x) / s_norm
+
+        pm.Potential(
+            "warned_quiet", (pt.log1p(-fired_before(data["s_stop"])) - pt.log1p(-fired_before(data["s_start"]))).sum()
+        )
+
+        # event days on which warnings bore: the event came from the background or from a warning
+        wc = data["w_component"]
+        w_eta = alpha[wc] + (data["wX"] * beta[wc]).sum(axis=-1)
+        h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :])
+        log_none = -pt.softplus(w_eta) + (data["w_active"] * pt.log1p(-h)).sum(axis=-1)
+        pm.Potential("warned_events", pt.log1mexp(log_none).sum())
     return model
 
 
@@ -178,7 +227,7 @@ def model_for(priors: Priors, cells: Cells) -> pm.Model:
 
 
 def diagnostics(idata, seconds: float) -> Diagnostics:
-    names = ["alpha_c", "mu", "tau", "z", "g"]
+    names = ["alpha_c", "mu", "tau", "z", "hit_m", "hit_s", "hit_z", "log_lead"]
     rhat = az.rhat(idata, var_names=names)
     bulk = az.ess(idata, var_names=names, method="bulk")
     tail = az.ess(idata, var_names=names, method="tail")
@@ -231,7 +280,15 @@ def sample(
         v = post[name].values
         return v.reshape(-1, *v.shape[2:])
 
-    posterior = Posterior(alpha=flat("alpha"), beta=flat("beta"), mu=flat("mu"), tau=flat("tau"), g=flat("g"))
+    posterior = Posterior(
+        alpha=flat("alpha"),
+        beta=flat("beta"),
+        mu=flat("mu"),
+        tau=flat("tau"),
+        hit=flat("hit"),
+        hit_pooled=flat("hit_pooled"),
+        lead=flat("lead"),
+    )
     return posterior, diagnostics(idata, time.perf_counter() - t0)
 
 
@@ -243,6 +300,16 @@ def sample_prior(priors: Priors, n: int, seed: int) -> Posterior:
     mu = rng.normal(p["mu_mu"], p["mu_sd"], size=(n, len(FEATURES)))
     tau = np.abs(rng.normal(0, p["spread"], size=(n, len(FEATURES))))
     z = rng.normal(size=(n, len(COMPONENTS), len(FEATURES)))
-    a, b = priors.structure.warning_override.beta_params()
-    g = rng.beta(a, b, size=n)
-    return Posterior(alpha=alpha, beta=mu[:, None, :] + tau[:, None, :] * z, mu=mu, tau=tau, g=g)
+    hit_m = rng.normal(p["hit_mu"], p["hit_sd"], size=(n, len(WARNING_KINDS)))
+    hit_s = np.abs(rng.normal(0, p["hit_spread"], size=(n, len(WARNING_KINDS))))
+    hit_z = rng.normal(size=(n, len(WARNING_KINDS), len(COMPONENTS)))
+    lead = np.exp(rng.normal(p["lead_mu"], p["lead_sd"], size=(n, len(WARNING_KINDS))))
+    return Posterior(
+        alpha=alpha,
+        beta=mu[:, None, :] + tau[:, None, :] * z,
+        mu=mu,
+        tau=tau,
+        hit=1 / (1 + np.exp(-(hit_m[:, :, None] + hit_s[:, :, None] * hit_z))),
+        hit_pooled=1 / (1 + np.exp(-hit_m)),
+        lead=lead,
+    )

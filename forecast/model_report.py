@@ -8,7 +8,7 @@ import pandas as pd
 from .fit_cache import Fit
 from .model import ESS_MIN, RHAT_MAX
 from .priors import FEATURES, Z90, Priors
-from .vocab import COMPONENTS
+from .vocab import COMPONENTS, WARNING_KINDS
 
 
 def effects(fit: Fit, priors: Priors) -> pd.DataFrame:
@@ -33,6 +33,51 @@ def effects(fit: Fit, priors: Priors) -> pd.DataFrame:
             row[c] = float(np.exp(np.median(post.beta[:, k, j])))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def warnings(fit: Fit, priors: Priors) -> pd.DataFrame:
+    """Per warning kind: the prior file's hit rate and mean lead time (90% intervals) against the
+    posterior's (median and 90% interval; the hit rate shared across event types), and each event
+    type's posterior median hit rate."""
+    post = fit.posterior
+    rows = []
+    for i, kind in enumerate(WARNING_KINDS):
+        spec = priors.warning[kind]
+        hit_lo, hit_mid, hit_hi = np.quantile(post.hit_pooled[:, i], [0.05, 0.5, 0.95])
+        lead_lo, lead_mid, lead_hi = np.quantile(post.lead[:, i], [0.05, 0.5, 0.95])
+        row = {
+            "kind": kind,
+            "prior_hit_low": spec.low,
+            "prior_hit": spec.hit_rate,
+            "prior_hit_high": spec.high,
+            "posterior_hit_low": float(hit_lo),
+            "posterior_hit": float(hit_mid),
+            "posterior_hit_high": float(hit_hi),
+            "prior_lead_low": spec.lead_low,
+            "prior_lead_days": spec.lead_days,
+            "prior_lead_high": spec.lead_high,
+            "posterior_lead_low": float(lead_lo),
+            "posterior_lead_days": float(lead_mid),
+            "posterior_lead_high": float(lead_hi),
+        }
+        for k, c in enumerate(COMPONENTS):
+            row[f"hit {c}"] = float(np.median(post.hit[:, i, k]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def lead_time_curves(fit: Fit, days: int = 120) -> pd.DataFrame:
+    """P(the warned event has come by day d of a warning's support | it comes), per kind: median and
+    90% band over draws of the geometric lead time (a notice's day 0 is the eve of its window)."""
+    post = fit.posterior
+    d = np.arange(days + 1)
+    parts = []
+    for i, kind in enumerate(WARNING_KINDS):
+        q = (post.lead[:, i] / (1 + post.lead[:, i]))[:, None]
+        cdf = 1 - q ** (d[None, :] + 1)
+        lo, mid, hi = np.quantile(cdf, [0.05, 0.5, 0.95], axis=0)
+        parts.append(pd.DataFrame({"kind": kind, "day": d, "median": mid, "low": lo, "high": hi}))
+    return pd.concat(parts, ignore_index=True)
 
 
 def effects_long(frame: pd.DataFrame) -> pd.DataFrame:

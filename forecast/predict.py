@@ -7,6 +7,7 @@ Changing the evidence never resamples: it is array arithmetic over the cached dr
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -17,12 +18,33 @@ import pandas as pd
 
 from .data import Dataset
 from .errors import InputError
-from .features import override_levels, window_state
+from .features import component_event_days, override_levels, window_state
 from .fit_cache import Fit
 from .model import component_terms, log_odds
 from .priors import Priors
 from .signal_state import strongest_level
-from .vocab import COMPONENTS, QUESTION_COMPONENTS, QUESTION_EVENTS, SIGNALS
+from .vocab import (
+    COMPONENTS,
+    CONTEXT_SIGNALS,
+    KIND_OF_LEVEL,
+    MIXED_LEVELS,
+    QUESTION_COMPONENTS,
+    QUESTION_EVENTS,
+    SIGNALS,
+    WARNING_KINDS,
+    WARNING_SIGNALS,
+    base_level,
+    split_level,
+)
+from .warnings import (
+    SIGNAL_OF_KIND,
+    Warning,
+    analyst_warning,
+    cumulative_fired,
+    default_notice_window,
+    notice_share,
+    warnings_in_force,
+)
 
 MAX_WINDOW = 1095
 EARLIEST_AS_OF = dt.date(1999, 1, 1)
@@ -49,8 +71,38 @@ Evidence = dict[str, tuple[str, float]]  # signal -> (level, confidence)
 NEUTRAL_EVIDENCE: Evidence = {name: (spec.neutral, 1.0) for name, spec in SIGNALS.items()}
 
 
+def parse_level(name: str, text: str, *, where: str) -> str:
+    """A signal's level as written in evidence, checked; a notice may carry its window
+    ('notice@2012-04-12/2012-04-16'), returned in that canonical form."""
+    level, window = split_level(text)
+    if level not in SIGNALS[name].levels:
+        raise InputError(
+            f"unknown level for {name}; allowed: {', '.join(SIGNALS[name].levels)}", field=where, value=level
+        )
+    if window is None:
+        return level
+    if (name, level) != ("announcement", "notice"):
+        raise InputError(
+            "only announcement=notice takes a window (notice@YYYY-MM-DD/YYYY-MM-DD)",
+            field=where,
+            value=f"{name}={text}",
+        )
+    try:
+        first, last = (dt.date.fromisoformat(d) for d in window)
+    except ValueError:
+        raise InputError(
+            "a notice's window must be two ISO dates, first/last (notice@2012-04-12/2012-04-16)",
+            field=where,
+            value=text,
+        ) from None
+    if last < first:
+        raise InputError("the notice's window ends before it starts", field=where, value=text)
+    return f"{level}@{first.isoformat()}/{last.isoformat()}"
+
+
 def parse_evidence(text: str | list[str] | None, *, where: str = "--evidence") -> Evidence:
-    """'signal=level[:confidence]' items, joined by ';' (or given as a list)."""
+    """'signal=level[:confidence]' items, joined by ';' (or given as a list); a notice may carry its
+    window, 'announcement=notice@2012-04-12/2012-04-16[:0.8]'."""
     items = text if isinstance(text, list) else [t for t in (text or "").split(";")]
     out: Evidence = {}
     for raw in items:
@@ -64,11 +116,7 @@ def parse_evidence(text: str | list[str] | None, *, where: str = "--evidence") -
         if name not in SIGNALS:
             raise InputError(f"unknown signal; allowed: {', '.join(SIGNALS)}", field=where, value=name)
         level, _, conf_text = rest.partition(":")
-        level = level.strip()
-        if level not in SIGNALS[name].levels:
-            raise InputError(
-                f"unknown level for {name}; allowed: {', '.join(SIGNALS[name].levels)}", field=where, value=level
-            )
+        level = parse_level(name, level.strip(), where=where)
         confidence = 1.0
         if conf_text:
             try:
@@ -149,6 +197,9 @@ class Answerer:
         self._probs: dict[tuple, np.ndarray] = {}
         self._terms: dict[int, tuple] = {}
         self._contrib: dict[tuple, float] = {}
+        self._warnings: dict[str, list[Warning]] = {}
+        self._event_days: dict[str, np.ndarray] | None = None
+        self._default_window: tuple[int, int] | None = None
         self.memo: dict = {}  # derived values of this as-of date that callers compute once (e.g. data levels)
 
     def data_levels(self, component: str) -> dict[str, str]:
@@ -163,7 +214,7 @@ class Answerer:
         evidence that takes effect later must hold from then even if today's record has expired."""
         base = _window_state(self.ds, self.priors, self.as_of, component, window)[0]
         data = self.data_levels(component)
-        changed = {s: lv for s, lv in levels.items() if lv != data[s] or s in forced}
+        changed = {s: lv for s, lv in levels.items() if s in CONTEXT_SIGNALS and (lv != data[s] or s in forced)}
         if not changed or start >= window:
             return base
         return override_levels(base, changed, self.priors, start)
@@ -190,9 +241,12 @@ class Answerer:
     def log_survival(
         self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
     ) -> np.ndarray:
-        """(draws, window) cumulative log P(no event of this component through each day)."""
+        """(draws, window) cumulative log P(no event of this component through each day): the
+        background hazard and every direct warning in force, as competing causes."""
         terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
-        return np.cumsum(terms[:, inverse], axis=1)
+        background = np.cumsum(terms[:, inverse], axis=1)
+        warned = self._warning_log_survival(component, window, levels, start, forced)
+        return background if warned is None else background + warned
 
     def log_survival_total(
         self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
@@ -204,7 +258,71 @@ class Answerer:
         if total is None:
             terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
             counts = np.bincount(inverse, minlength=terms.shape[1])
-            total = self._totals[key] = terms @ counts
+            total = terms @ counts
+            warned = self._warning_log_survival(component, window, levels, start, forced)
+            if warned is not None:
+                total = total + warned[:, -1]
+            self._totals[key] = total
+        return total
+
+    # ------------------------------------------------------------ direct warnings
+
+    def data_warnings(self, component: str) -> list[Warning]:
+        """The record's warnings bearing on a component as known on the as-of day."""
+        if component not in self._warnings:
+            if self._event_days is None:
+                self._event_days = component_event_days(self.ds.events)
+            self._warnings[component] = warnings_in_force(
+                self.ds.signals, component, self.as_of, self._event_days[component], self.priors
+            )
+        return self._warnings[component]
+
+    def warnings_for(self, component: str, levels: dict[str, str], start: int = 0, forced: tuple = ()) -> list[Warning]:
+        """The warnings a question assumes: the record's, except for a warning signal the analyst
+        sets to another level (or that is ``forced``), whose warnings give way from day ``start``
+        to the analyst's (none for a neutral level)."""
+        data = self.data_levels(component)
+        replaced = [s for s in WARNING_SIGNALS if s in levels and (levels[s] != data[s] or s in forced)]
+        out = []
+        for w in self.data_warnings(component):
+            if SIGNAL_OF_KIND[w.kind] in replaced:
+                if start <= 0:
+                    continue
+                w = dataclasses.replace(w, until=min(w.until, start))
+            out.append(w)
+        for signal in replaced:
+            level, window = split_level(levels[signal])
+            if level == SIGNALS[signal].neutral:
+                continue
+            if (signal, level) in MIXED_LEVELS:
+                raise ValueError(f"{signal}={level} must be expanded into its parts before answering")
+            days = None
+            if window is not None:
+                days = tuple((pd.Timestamp(d) - self.as_of).days for d in window)
+            out.append(analyst_warning(KIND_OF_LEVEL[(signal, level)], start, self.priors, days, self.default_window))
+        return out
+
+    @property
+    def default_window(self) -> tuple[int, int]:
+        """(gap, length) in days of a notice given without dates, from the record as of this date."""
+        if self._default_window is None:
+            self._default_window = default_notice_window(self.ds.signals, self.as_of, self.priors)
+        return self._default_window
+
+    def _warning_log_survival(
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
+    ) -> np.ndarray | None:
+        """(draws, window) cumulative log P(no warned event through each day), or None without warnings."""
+        warnings = self.warnings_for(component, levels, start, forced)
+        if not warnings:
+            return None
+        k = COMPONENTS.index(component)
+        post = self.fit.posterior
+        total = 0.0
+        for w in warnings:
+            i = WARNING_KINDS.index(w.kind)
+            fired = cumulative_fired(w, post.hit[:, i, k], post.lead[:, i], window)
+            total = total + np.log1p(-np.minimum(fired, 1.0 - 1e-12))
         return total
 
     def _mixture(self, event: str, evidence: Evidence, log_survival, start: int) -> np.ndarray:
@@ -251,13 +369,20 @@ class Answerer:
         return {**self.data_levels(component), **combo}
 
     def _combos(self, event: str, evidence: Evidence) -> list[tuple[float, dict[str, str]]]:
-        """Weighted level assignments: a level with confidence c, the rest on the data's level."""
+        """Weighted level assignments: a level with confidence c, the rest on the data's level; a
+        mixed level ('issued': a notice or a plan) split by how often the record's announcements
+        for these event types were each, as of this date."""
         options = []
         for name, (level, conf) in evidence.items():
-            if conf >= 1.0:
-                options.append([(1.0, name, level)])
+            parts = MIXED_LEVELS.get((name, base_level(level)))
+            if parts is None:
+                branches = [(conf, name, level)]
             else:
-                options.append([(conf, name, level), (1.0 - conf, name, None)])
+                share = notice_share(self.ds.signals, self.as_of, QUESTION_COMPONENTS[event])
+                branches = [(conf * share, name, parts[0]), (conf * (1.0 - share), name, parts[1])]
+            if conf < 1.0:
+                branches.append((1.0 - conf, name, None))
+            options.append(branches)
         out = []
         for choice in itertools.product(*options) if options else [()]:
             weight = math.prod(w for w, _, _ in choice)

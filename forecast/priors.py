@@ -2,8 +2,10 @@
 
 Base rates are events per year with a 90% interval; effects are odds ratios on the daily odds
 with a 90% interval; the spread says how much an effect may differ between event types (the
-partial-pooling scale, on the log-odds scale). Unknown keys, missing entries and impossible
-values are errors naming the key and the file.
+partial-pooling scale, on the log-odds scale). Direct warnings (notices, plans, imminent and
+preparation activity) have a hit rate (the chance a warning is followed by the event while it is
+in force) and a mean lead time, each with a 90% interval. Unknown keys, missing entries and
+impossible values are errors naming the key and the file.
 """
 
 from __future__ import annotations
@@ -17,23 +19,19 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import InputError
-from .vocab import COMPONENTS, SIGNALS
+from .vocab import COMPONENTS, CONTEXT_SIGNALS, SIGNALS, WARNING_KINDS
 
 PRIORS_DIR = Path(__file__).resolve().parent.parent / "priors"
 DEFAULT_PRIORS = PRIORS_DIR / "default.toml"
 Z90 = 1.6448536269514722
 
-#: Model features: one per non-neutral signal level, then recency terms.
+#: Background-hazard features: one per non-neutral level of each context signal, then recency
+#: terms. Direct warnings are not features: they are causes of their own (forecast/warnings.py).
 SIGNAL_FEATURES: tuple[str, ...] = tuple(
-    f"{name}={level}" for name, s in SIGNALS.items() for level in s.levels if level != s.neutral
+    f"{name}={level}" for name in CONTEXT_SIGNALS for level in SIGNALS[name].levels if level != SIGNALS[name].neutral
 )
 RECENCY_FEATURES: tuple[str, ...] = ("same_type_30d", "same_type_rate_365d", "other_type_30d")
 FEATURES: tuple[str, ...] = SIGNAL_FEATURES + RECENCY_FEATURES
-#: Direct warnings, and the context features whose effect a direct warning may override.
-WARNING_FEATURES: tuple[str, ...] = ("site_activity=imminent", "announcement=issued")
-CONTEXT_FEATURES: tuple[str, ...] = tuple(
-    f for f in SIGNAL_FEATURES if f.split("=")[0] in ("rhetoric", "sanctions", "negotiation", "moratorium")
-)
 
 Positive = Annotated[float, Field(gt=0)]
 
@@ -95,21 +93,52 @@ class Fade(_Strict):
     rationale: str = Field(min_length=1)
 
 
-class WarningOverride(_Strict):
-    """Share of the context effects (rhetoric, sanctions, negotiation, moratorium) that a direct
-    warning (a current launch notice or imminent site activity) overrides: Beta(mean, concentration)."""
+Probability = Annotated[float, Field(gt=0, lt=1)]
 
-    mean: Annotated[float, Field(gt=0, lt=1)]
-    concentration: Annotated[float, Field(gt=0, le=1000)]
+
+class WarningPrior(_Strict):
+    """One kind of direct warning. ``hit_rate``: the chance that a warning of this kind is followed
+    by the event while it is in force (logit-normal, 90% interval low..high, partially pooled
+    across event types with ``spread``). ``lead_days``: the mean number of days from the start of
+    its support (a notice: the eve of its window; other kinds: the day it became public) to the
+    event, given that it comes (log-normal, 90% interval lead_low..lead_high); the lead time is
+    geometric. ``span_days``: how long evidence of this kind set by an analyst stays in force (a
+    notice without dates: the length of its window). ``gap_days``: notices only, the days from the
+    notice to the first day of its window when neither the analyst nor the record says."""
+
+    hit_rate: Probability
+    low: Probability
+    high: Probability
+    spread: Annotated[float, Field(gt=0, le=5)]
+    lead_days: Positive
+    lead_low: Positive
+    lead_high: Positive
+    span_days: Annotated[int, Field(gt=0, le=3650)]
+    gap_days: Annotated[int, Field(ge=0, le=365)] = 0
     rationale: str = Field(min_length=1)
     source: str = Field(min_length=1)
 
-    def beta_params(self) -> tuple[float, float]:
-        return self.mean * self.concentration, (1 - self.mean) * self.concentration
+    @model_validator(mode="after")
+    def _ordered(self) -> WarningPrior:
+        if not self.low < self.hit_rate < self.high:
+            raise ValueError(f"need low < hit_rate < high, got {self.low}, {self.hit_rate}, {self.high}")
+        if not self.lead_low < self.lead_days < self.lead_high:
+            raise ValueError(
+                f"need lead_low < lead_days < lead_high, got {self.lead_low}, {self.lead_days}, {self.lead_high}"
+            )
+        return self
 
+    def logit_hit(self) -> tuple[float, float]:
+        """Normal(mean, sd) on the logit of the hit rate."""
 
-class Structure(_Strict):
-    warning_override: WarningOverride
+        def logit(p: float) -> float:
+            return math.log(p / (1 - p))
+
+        return logit(self.hit_rate), (logit(self.high) - logit(self.low)) / (2 * Z90)
+
+    def log_lead(self) -> tuple[float, float]:
+        """Normal(mean, sd) on the log of the mean lead time in days."""
+        return math.log(self.lead_days), (math.log(self.lead_high) - math.log(self.lead_low)) / (2 * Z90)
 
 
 class Meta(_Strict):
@@ -122,13 +151,18 @@ class Priors(_Strict):
     base_rate: dict[str, BaseRate]
     effect: dict[str, Effect]
     fade: dict[str, Fade]
-    structure: Structure
+    warning: dict[str, WarningPrior]
     path: str = ""
     digest: str = ""
 
     @model_validator(mode="after")
     def _complete(self) -> Priors:
-        for section, wanted in (("base_rate", COMPONENTS), ("effect", FEATURES), ("fade", tuple(SIGNALS))):
+        for section, wanted in (
+            ("base_rate", COMPONENTS),
+            ("effect", FEATURES),
+            ("fade", CONTEXT_SIGNALS),
+            ("warning", WARNING_KINDS),
+        ):
             have = getattr(self, section)
             unknown = sorted(set(have) - set(wanted))
             if unknown:

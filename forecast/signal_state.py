@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 import pandas as pd
 
-from .vocab import COMPONENTS, SCOPE_COMPONENTS, SIGNALS
+from .vocab import COMPONENTS, SCOPE_COMPONENTS, SIGNALS, base_level
 
 NO_RECORD = ""
 
@@ -138,8 +138,8 @@ def strongest_level(signal: str, levels) -> str:
     """The least neutral of several levels of one signal (later in the vocabulary = stronger);
     the neutral level when all are neutral."""
     spec = SIGNALS[signal]
-    non_neutral = [lv for lv in levels if lv != spec.neutral]
-    return max(non_neutral, key=spec.levels.index) if non_neutral else spec.neutral
+    non_neutral = [lv for lv in levels if base_level(lv) != spec.neutral]
+    return max(non_neutral, key=lambda lv: spec.levels.index(base_level(lv))) if non_neutral else spec.neutral
 
 
 def question_state(signals: pd.DataFrame, date, event: str, cut=None) -> dict[str, str]:

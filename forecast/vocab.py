@@ -73,10 +73,15 @@ SIGNALS: dict[str, Signal] = {
         ),
         Signal(
             "announcement",
-            ("none", "issued"),
+            ("none", "plan", "issued", "notice"),
             "none",
-            "a public notice of a launch window, or a declared intent or plan to launch or test, still current",
-            {"none": "no current notice or declared plan", "issued": "a notice or declared plan is current"},
+            "a public notice of a launch or test window, or a declared intent or plan to launch or test, still current",
+            {
+                "none": "no current notice or declared plan",
+                "plan": "a declared intent or plan without dates (or with only a month or year)",
+                "issued": "a notice or a plan, not said which (answered as their mixture, weighted by the record)",
+                "notice": "a window notified to the IMO, the Japan Coast Guard or ICAO, or announced with dates",
+            },
         ),
         Signal(
             "rhetoric",
@@ -122,3 +127,37 @@ SIGNALS: dict[str, Signal] = {
 }
 
 SIGNAL_SCOPES: tuple[str, ...] = tuple(SCOPE_COMPONENTS)
+
+#: Direct warnings: the signals whose non-neutral levels are modelled as warnings with a hit rate
+#: and a lead time (see forecast/warnings.py), and the kind of warning each level is.
+WARNING_SIGNALS: tuple[str, ...] = ("site_activity", "announcement")
+WARNING_KINDS: tuple[str, ...] = ("notice", "plan", "imminent", "preparation")
+KIND_OF_LEVEL: dict[tuple[str, str], str] = {
+    ("announcement", "notice"): "notice",
+    ("announcement", "plan"): "plan",
+    ("site_activity", "imminent"): "imminent",
+    ("site_activity", "preparation"): "preparation",
+}
+#: A level that stands for "one of these, not said which": answered as their mixture.
+MIXED_LEVELS: dict[tuple[str, str], tuple[str, str]] = {("announcement", "issued"): ("notice", "plan")}
+#: Context signals: their levels shift the background hazard (odds ratios).
+CONTEXT_SIGNALS: tuple[str, ...] = tuple(s for s in SIGNALS if s not in WARNING_SIGNALS)
+#: Levels the project's data files may record (a mixed level is for analysts, not for the record).
+RECORD_LEVELS: dict[str, tuple[str, ...]] = {
+    name: tuple(lv for lv in s.levels if (name, lv) not in MIXED_LEVELS) for name, s in SIGNALS.items()
+}
+
+
+def split_level(text: str) -> tuple[str, tuple[str, str] | None]:
+    """'notice@2012-04-12/2012-04-16' -> ('notice', ('2012-04-12', '2012-04-16')); a level without a
+    window -> (level, None). Only splits: checking the level and the dates is the parser's job."""
+    level, sep, window = text.partition("@")
+    if not sep:
+        return level.strip(), None
+    first, _, last = window.partition("/")
+    return level.strip(), (first.strip(), last.strip())
+
+
+def base_level(text: str) -> str:
+    """The vocabulary level of an evidence level that may carry a window."""
+    return split_level(text)[0]

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.data import RECORD_END
+from forecast.data import today
 from forecast.errors import InputError
 from forecast.evaluate import (
     LOG_EPS,
@@ -136,7 +136,7 @@ def test_read_scored_questions_accepts_word_outcomes_and_keeps_extra_columns(tmp
 
 
 GOOD = "a,2012-03-17,space_launch,30,announcement=issued,1,,\n"
-LAST_CLOSED = (RECORD_END - pd.Timedelta(days=29)).date().isoformat()  # a 30-day window ending on RECORD_END
+LAST_CLOSED = (pd.Timestamp(today()) - pd.Timedelta(days=30)).date().isoformat()  # a 30-day window ending yesterday
 BAD_FILES = {
     "missing-outcome": ("as_of,event,window_days,evidence\n2012-03-17,space_launch,30,\n", 1, "outcome", None),
     "bad-outcome": (HEADER + GOOD + "b,2012-03-17,space_launch,30,,maybe,,\n", 3, "outcome", "'maybe'"),
@@ -172,9 +172,11 @@ def test_bad_files_name_file_row_field_and_value(tmp_path, case):
     assert len(lines) == 1 and lines[0] == f"error: {message}", res.stderr
 
 
-def test_open_window_message_names_the_record_end_and_a_closed_window_passes(tmp_path):
+def test_open_window_is_refused_and_a_closed_one_past_the_record_passes(tmp_path):
+    """The file gives the outcome, so a window past the shipped record is scored once it has closed;
+    one still open today is refused."""
     path = write(tmp_path, HEADER + f"b,{LAST_CLOSED},space_launch,31,,0,,\n")
-    with pytest.raises(InputError, match=str(RECORD_END.date())):
+    with pytest.raises(InputError, match="has not closed yet"):
         read_scored_questions(path)
     _, outcomes, _ = read_scored_questions(write(tmp_path, HEADER + f"b,{LAST_CLOSED},space_launch,30,,0,,\n"))
     assert outcomes == [0]
