@@ -37,6 +37,7 @@ from .vocab import (
     split_level,
 )
 from .warnings import (
+    LEVEL_OF_KIND,
     SIGNAL_OF_KIND,
     Warning,
     analyst_warning,
@@ -200,11 +201,22 @@ class Answerer:
         self._warnings: dict[str, list[Warning]] = {}
         self._event_days: dict[str, np.ndarray] | None = None
         self._default_window: tuple[int, int] | None = None
+        self._analyst: dict[tuple, np.ndarray | None] = {}
         self.memo: dict = {}  # derived values of this as-of date that callers compute once (e.g. data levels)
 
     def data_levels(self, component: str) -> dict[str, str]:
-        """The data's level of each signal on the as-of day for one component."""
-        return _window_state(self.ds, self.priors, self.as_of, component, 1)[1]
+        """The data's level of each signal on the as-of day for one component; for a warning signal,
+        the strongest kind among the record's warnings still in force (not yet followed by the event)."""
+        key = ("data_levels", component)
+        if key not in self.memo:
+            levels = dict(_window_state(self.ds, self.priors, self.as_of, component, 1)[1])
+            for signal in WARNING_SIGNALS:
+                kinds = [
+                    LEVEL_OF_KIND[w.kind] for w in self.data_warnings(component) if SIGNAL_OF_KIND[w.kind] == signal
+                ]
+                levels[signal] = strongest_level(signal, kinds)
+            self.memo[key] = levels
+        return self.memo[key]
 
     def _features(
         self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
@@ -277,12 +289,16 @@ class Answerer:
             )
         return self._warnings[component]
 
-    def warnings_for(self, component: str, levels: dict[str, str], start: int = 0, forced: tuple = ()) -> list[Warning]:
-        """The warnings a question assumes: the record's, except for a warning signal the analyst
-        sets to another level (or that is ``forced``), whose warnings give way from day ``start``
-        to the analyst's (none for a neutral level)."""
+    def replaced(self, component: str, levels: dict[str, str], forced: tuple = ()) -> list[str]:
+        """The warning signals whose record gives way to the analyst's level for this component."""
         data = self.data_levels(component)
-        replaced = [s for s in WARNING_SIGNALS if s in levels and (levels[s] != data[s] or s in forced)]
+        return [s for s in WARNING_SIGNALS if s in levels and (levels[s] != data[s] or s in forced)]
+
+    def warnings_for(self, component: str, levels: dict[str, str], start: int = 0, forced: tuple = ()) -> list[Warning]:
+        """The record's warnings a question keeps for a component: all of them, except those of a
+        warning signal the analyst sets to another level (or that is ``forced``), which give way from
+        day ``start`` of the window (the analyst's own warning is answered once per question)."""
+        replaced = self.replaced(component, levels, forced)
         out = []
         for w in self.data_warnings(component):
             if SIGNAL_OF_KIND[w.kind] in replaced:
@@ -290,16 +306,29 @@ class Answerer:
                     continue
                 w = dataclasses.replace(w, until=min(w.until, start))
             out.append(w)
-        for signal in replaced:
-            level, window = split_level(levels[signal])
+        return out
+
+    def analyst_warnings(self, event: str, combo: dict[str, str], start: int = 0, forced: tuple = ()) -> list:
+        """The warnings an analyst's levels stand for, one per warning signal for the whole question
+        (a notice is one announcement of one launch, even for 'any'), each with the components whose
+        record it replaces: [(Warning, components)]."""
+        out = []
+        for signal in WARNING_SIGNALS:
+            if signal not in combo:
+                continue
+            level, window = split_level(combo[signal])
             if level == SIGNALS[signal].neutral:
                 continue
             if (signal, level) in MIXED_LEVELS:
                 raise ValueError(f"{signal}={level} must be expanded into its parts before answering")
-            days = None
-            if window is not None:
-                days = tuple((pd.Timestamp(d) - self.as_of).days for d in window)
-            out.append(analyst_warning(KIND_OF_LEVEL[(signal, level)], start, self.priors, days, self.default_window))
+            comps = [
+                c for c in QUESTION_COMPONENTS[event] if signal in self.replaced(c, self._levels_for(c, combo), forced)
+            ]
+            if not comps:
+                continue  # every component's record already says so: the record's warnings stand
+            days = None if window is None else tuple((pd.Timestamp(d) - self.as_of).days for d in window)
+            kind = KIND_OF_LEVEL[(signal, level)]
+            out.append((analyst_warning(kind, start, self.priors, days, self.default_window), tuple(comps)))
         return out
 
     @property
@@ -309,29 +338,48 @@ class Answerer:
             self._default_window = default_notice_window(self.ds.signals, self.as_of, self.priors)
         return self._default_window
 
-    def _warning_log_survival(
-        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
-    ) -> np.ndarray | None:
-        """(draws, window) cumulative log P(no warned event through each day), or None without warnings."""
-        warnings = self.warnings_for(component, levels, start, forced)
+    def _fired_log_survival(self, warnings, window: int) -> np.ndarray | None:
+        """(draws, window) cumulative log P(none of these warnings has fired through each day), for
+        [(Warning, components)]: a warning shared by several components has the highest of their hit
+        rates (it warns of one event, of whichever type); None without warnings."""
         if not warnings:
             return None
-        k = COMPONENTS.index(component)
         post = self.fit.posterior
         total = 0.0
-        for w in warnings:
+        for w, comps in warnings:
             i = WARNING_KINDS.index(w.kind)
-            fired = cumulative_fired(w, post.hit[:, i, k], post.lead[:, i], window)
+            hit = np.max([post.hit[:, i, COMPONENTS.index(c)] for c in comps], axis=0)
+            fired = cumulative_fired(w, hit, post.lead[:, i], window)
             total = total + np.log1p(-np.minimum(fired, 1.0 - 1e-12))
         return total
 
-    def _mixture(self, event: str, evidence: Evidence, log_survival, start: int) -> np.ndarray:
-        """P(at least one event) from per-component log-survival, mixed over uncertain evidence. Evidence
-        that starts later (``start`` > 0) holds from then even at the data's level of today (`_features`)."""
+    def _warning_log_survival(
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
+    ) -> np.ndarray | None:
+        """(draws, window) cumulative log P(no event from the record's warnings through each day)."""
+        return self._fired_log_survival(
+            [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)], window
+        )
+
+    def _analyst_log_survival(
+        self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple
+    ) -> np.ndarray | None:
+        key = (event, tuple(sorted(combo.items())), window, start, forced)
+        if key not in self._analyst:
+            self._analyst[key] = self._fired_log_survival(self.analyst_warnings(event, combo, start, forced), window)
+        return self._analyst[key]
+
+    def _mixture(self, event: str, evidence: Evidence, log_survival, start: int, window: int, cumulative: bool):
+        """P(at least one event) from per-component log-survival (background and the record's
+        warnings) and the analyst's warnings, mixed over uncertain evidence. Evidence that starts
+        later (``start`` > 0) holds from then even at the data's level of today (`_features`)."""
         total = 0.0
         for weight, combo in self._combos(event, evidence):
             forced = tuple(sorted(combo)) if start else ()
             logs = sum(log_survival(c, self._levels_for(c, combo), forced) for c in QUESTION_COMPONENTS[event])
+            analyst = self._analyst_log_survival(event, combo, window, start, forced)
+            if analyst is not None:
+                logs = logs + (analyst if cumulative else analyst[:, -1])
             total = total + weight * (1.0 - np.exp(logs))
         return total
 
@@ -342,6 +390,8 @@ class Answerer:
             evidence,
             lambda c, levels, forced: self.log_survival(c, window, levels, start, forced),
             start,
+            window,
+            cumulative=True,
         )
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
@@ -362,6 +412,8 @@ class Answerer:
                 evidence,
                 lambda c, levels, forced: self.log_survival_total(c, window, levels, start, forced),
                 start,
+                window,
+                cumulative=False,
             )
         return self._probs[key]
 

@@ -55,9 +55,7 @@ def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 
                 "prior median / yr": round(med, 2),
                 "prior 5%": round(lo, 2),
                 "prior 95%": round(hi, 2),
-                "observed / yr": round(
-                    (cells.y[m].sum() + cells.warned.y[cells.warned.component == k].sum()) / years, 2
-                ),
+                "observed / yr": round((cells.y[m].sum() + (cells.warned.component == k).sum()) / years, 2),
             }
         )
     return pd.DataFrame(rows)

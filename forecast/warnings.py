@@ -31,6 +31,7 @@ from .vocab import KIND_OF_LEVEL, SCOPE_COMPONENTS, SIGNALS, WARNING_KINDS, WARN
 
 KIND_INDEX = {k: i for i, k in enumerate(WARNING_KINDS)}
 SIGNAL_OF_KIND = {kind: signal for (signal, _), kind in KIND_OF_LEVEL.items()}
+LEVEL_OF_KIND = {kind: level for (_, level), kind in KIND_OF_LEVEL.items()}
 N_KINDS = len(WARNING_KINDS)
 _FAR = np.iinfo(np.int64).max // 4
 
@@ -105,8 +106,10 @@ def warning_records(signals: pd.DataFrame, component: str, priors: Priors, cut=N
 def _consumed_from(records: WarningRecords, event_days: np.ndarray) -> np.ndarray:
     """The day after the first event (of the component) on or after each record's publication:
     the warned event has come, so the warning no longer holds from then."""
+    if not len(event_days):
+        return np.full(len(records), _FAR, dtype=np.int64)
     idx = np.searchsorted(event_days, records.published, side="left")
-    return np.where(idx < len(event_days), event_days[np.minimum(idx, max(len(event_days) - 1, 0))] + 1, _FAR)
+    return np.where(idx < len(event_days), event_days[np.minimum(idx, len(event_days) - 1)] + 1, _FAR)
 
 
 @dataclass(frozen=True)

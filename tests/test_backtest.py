@@ -100,7 +100,7 @@ def test_no_look_ahead_planted_future_event_and_record_do_not_change_earlier_for
     with open(data / "events.csv", "a", encoding="utf-8") as fh:
         fh.write("2012-03-05,space_launch,,,planted,Sohae,success,test plant,\n")
     with open(data / "signals.csv", "a", encoding="utf-8") as fh:
-        fh.write("S999,site_activity,imminent,space_launch,2012-03-02,2012-03-02,,30,test plant,\n")
+        fh.write("S999,site_activity,imminent,space_launch,2012-03-02,2012-03-02,,30,,,test plant,\n")
     after = run_part(part, config, str(data), cache)
     cols = ["model", "lower", "upper", "no_signals", "climatology", "recent_rate"]
     pd.testing.assert_frame_equal(before[cols], after[cols])
@@ -199,7 +199,7 @@ def test_episode_replay_shows_the_2012_announcement(cache, tmp_path):
     p = table.set_index("origin")["P(space_launch, 30d)"]
     # the announcement of 16 March is first public at the 19 March origin and moves the forecast
     assert p["2012-03-19"] > 5 * p["2012-03-12"]
-    assert "announcement=issued" in table.set_index("origin").loc["2012-03-19", "new evidence"]
+    assert "announcement=notice" in table.set_index("origin").loc["2012-03-19", "new evidence"]
 
 
 def test_two_prior_files_are_scored_side_by_side(cache, tmp_path):

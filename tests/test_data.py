@@ -51,7 +51,7 @@ def test_shipped_signals_use_the_vocabulary_and_are_sourced():
 def test_dataset_hash_changes_with_the_data(data_copy: Path):
     before = load_dataset(data_copy).data_hash
     with open(data_copy / "signals.csv", "a", encoding="utf-8") as fh:
-        fh.write("S999,rhetoric,threatening,all,2024-06-01,2024-06-01,,30,test source,\n")
+        fh.write("S999,rhetoric,threatening,all,2024-06-01,2024-06-01,,30,,,test source,\n")
     assert load_dataset(data_copy).data_hash != before
 
 
@@ -143,29 +143,66 @@ def _line_of_bytes(path: Path, needle: bytes) -> int:
 
 
 SIGNAL_CASES = [
-    ("unknown signal level", "S051,announcement,issued", "S051,announcement,shouted", "level", "shouted"),
-    ("unknown signal", "S051,announcement,issued", "S051,annoucement,issued", "signal", "annoucement"),
-    ("end before start", "2012-03-16,2012-03-16,2012-04-16", "2012-03-16,2012-03-16,2012-03-01", "end", "2012-03-01"),
+    ("unknown signal level", "S051,announcement,notice", "S051,announcement,shouted", "level", "shouted"),
+    ("unknown signal", "S051,announcement,notice", "S051,annoucement,notice", "signal", "annoucement"),
+    ("end before start", "2022-12-18,2022-12-19,2023-04-30", "2022-12-18,2022-12-19,2022-12-01", "end", "2022-12-01"),
     (
         "published before occurred",
-        "2012-03-16,2012-03-16,2012-04-16",
-        "2012-03-16,2012-03-10,2012-04-16",
+        "2022-12-18,2022-12-19,2023-04-30",
+        "2022-12-18,2022-12-10,2023-04-30",
         "published",
-        "2012-03-10",
+        "2022-12-10",
     ),
     (
         "unknown event scope",
-        "S051,announcement,issued,space_launch",
-        "S051,announcement,issued,satellite",
+        "S051,announcement,notice,space_launch",
+        "S051,announcement,notice,satellite",
         "events",
         "satellite",
     ),
     (
         "future published date",
-        "2012-03-16,2012-03-16,2012-04-16",
-        "2012-03-16,2099-03-16,2012-04-16",
+        "2022-12-18,2022-12-19,2023-04-30",
+        "2022-12-18,2099-12-19,2023-04-30",
         "published",
-        "2099-03-16",
+        "2099-12-19",
+    ),
+    # notices and their windows
+    ("issued in the record", "S051,announcement,notice", "S051,announcement,issued", "level", "issued"),
+    (
+        "notice without window",
+        "2012-03-16,2012-03-16,,,2012-04-12,2012-04-16",
+        "2012-03-16,2012-03-16,,,,",
+        "window_start",
+        "",
+    ),
+    (
+        "window ends before it starts",
+        "2012-03-16,2012-03-16,,,2012-04-12,2012-04-16",
+        "2012-03-16,2012-03-16,,,2012-04-12,2012-04-02",
+        "window_end",
+        "2012-04-02",
+    ),
+    (
+        "window not a date",
+        "2012-03-16,2012-03-16,,,2012-04-12,2012-04-16",
+        "2012-03-16,2012-03-16,,,2012-04-12,16 April",
+        "window_end",
+        "16 April",
+    ),
+    (
+        "notice with an end",
+        "2012-03-16,2012-03-16,,,2012-04-12,2012-04-16",
+        "2012-03-16,2012-03-16,2012-04-20,,2012-04-12,2012-04-16",
+        "end",
+        "2012-04-20",
+    ),
+    (
+        "window on a plan",
+        "2022-12-18,2022-12-19,2023-04-30,,,",
+        "2022-12-18,2022-12-19,,,2023-04-01,2023-04-30",
+        "window_start",
+        "2023-04-01",
     ),
 ]
 
@@ -203,7 +240,7 @@ def test_cli_data_check_prints_the_summary():
 
 
 def test_cli_data_check_bad_file_exits_2_without_traceback(data_copy):
-    _rewrite(data_copy / "signals.csv", "S051,announcement,issued", "S051,announcement,shouted")
+    _rewrite(data_copy / "signals.csv", "S051,announcement,notice", "S051,announcement,shouted")
     out = run_cli("data", "check", "--data-dir", str(data_copy))
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "Traceback" not in out.stdout

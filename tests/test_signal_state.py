@@ -15,7 +15,7 @@ def test_leap_day_2012_announcement_counts_only_once_published():
     before = state_on(sg, "2012-03-15")
     after = state_on(sg, "2012-03-17")
     assert _level(before, "space_launch", "announcement") == "none"
-    assert _level(after, "space_launch", "announcement") == "issued"
+    assert _level(after, "space_launch", "announcement") == "notice"
     assert _level(after, "space_launch", "moratorium") == "in_force"
     assert _level(after, "space_launch", "negotiation") == "engaged"
     # a nuclear-test question is not moved by a satellite announcement
@@ -58,7 +58,7 @@ def test_planted_future_record_does_not_change_an_earlier_state():
 def test_pulses_expire_and_open_states_run_until_superseded():
     sg = load_signals()
     # the 2012 notice ran to the end of its window, 16 April
-    assert _level(state_on(sg, "2012-04-16"), "space_launch", "announcement") == "issued"
+    assert _level(state_on(sg, "2012-04-16"), "space_launch", "announcement") == "notice"
     assert _level(state_on(sg, "2012-04-17"), "space_launch", "announcement") == "none"
     # Leap Day engagement runs until the collapse of 17 April; collapse lasts a year, then 'stalled'
     assert _level(state_on(sg, "2012-04-10"), "engine_test", "negotiation") == "engaged"

@@ -30,10 +30,10 @@ def answerer(tmp_path_factory):
 
 def test_data_levels_name_the_records_in_force(answerer):
     levels = workbench.data_levels(answerer, ["space_launch"])
-    assert levels["announcement"].level == "issued"
+    assert levels["announcement"].level == "notice"
     assert (
         levels["announcement"].records
-        and levels["announcement"].label().startswith("data: issued, S")
+        and levels["announcement"].label().startswith("data: notice, S")
         and "since 2012-03-16" in levels["announcement"].label()
     )
     assert levels["site_activity"].records == () and "no record in force" in levels["site_activity"].label()
@@ -48,7 +48,7 @@ def test_waterfall_steps_add_up_to_the_forecast(answerer):
     assert w["change"].iloc[:-1].sum() == pytest.approx(_logit(np.array([final["probability"]]))[0])
     assert w["probability"].iloc[-1] == pytest.approx(final["probability"])
     # the announcement recorded in the data is the largest push: it comes first
-    assert w["step"].iloc[1].startswith("announcement=issued (data)")
+    assert w["step"].iloc[1].startswith("announcement=notice (data)")
     assert any(s.startswith("site_activity=preparation (70%)") for s in w["step"])
 
 
