@@ -1,5 +1,11 @@
 """Rolling-origin back-tests: explicit origins in, one tidy table out, scored against baselines.
 
+Origins are of two kinds. Routine origins follow the calendar (monthly or weekly); warning
+origins fall on the publication day of every direct-warning record in the signal history (a
+notice, a declared plan, preparation or imminent activity at a site), the days analysts ask. An
+origin that is both is kept once, as ``both``, and scored with each kind, so the routine grid and
+its scores are the same with or without warning origins.
+
 A run is split into parts, one per (prior file, refit date). A part fits the model (and its
 no-signals version) on the data before its refit date and answers every origin up to the next
 refit with the evidence and events known on each origin. Parts are written as they finish, so an
@@ -31,10 +37,34 @@ from .fit_cache import get_fit
 from .model import MODEL_VERSION, SamplerSettings
 from .predict import INTERVAL, NEUTRAL_EVIDENCE, Answerer
 from .priors import load_priors
-from .vocab import QUESTION_EVENTS
+from .vocab import QUESTION_EVENTS, SIGNALS
 
 DATA_END = RECORD_END
 FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
+
+#: Signals whose records are direct warnings (DESIGN.md section 5, "Warning origins").
+WARNING_SIGNALS: tuple[str, ...] = ("announcement", "site_activity")
+#: Announcement codes before and after the re-coding of ``issued`` into ``notice`` and ``plan``;
+#: accepted whichever of them the vocabulary lists today.
+ANNOUNCEMENT_WARNINGS: frozenset[str] = frozenset({"issued", "notice", "plan"})
+
+
+def _warning_levels() -> dict[str, frozenset[str]]:
+    levels = {name: frozenset(SIGNALS[name].levels) - {SIGNALS[name].neutral} for name in WARNING_SIGNALS}
+    levels["announcement"] |= ANNOUNCEMENT_WARNINGS
+    return levels
+
+
+#: The direct warnings: every non-neutral level of the warning signals (site_activity:
+#: preparation, imminent; announcement: issued, notice, plan).
+WARNING_LEVELS: dict[str, frozenset[str]] = _warning_levels()
+
+
+def warning_levels_text() -> str:
+    """The direct warnings in words, e.g. for reports: 'announcement issued, notice or plan; ...'."""
+    return "; ".join(
+        f"{name} " + " or ".join(", ".join(sorted(levels)).rsplit(", ", 1)) for name, levels in WARNING_LEVELS.items()
+    )
 
 
 @dataclass(frozen=True)
@@ -50,6 +80,7 @@ class BacktestConfig:
         default_factory=lambda: SamplerSettings(draws=300, tune=300, cores=1, target_accept=0.9)
     )
     seed: int = 20260101
+    warning_origins: bool = True
 
     @classmethod
     def quick(cls, **kw) -> BacktestConfig:
@@ -62,10 +93,25 @@ class BacktestConfig:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """One origin: a routine (calendar) day, the publication day of warning records, or both."""
+
+    day: pd.Timestamp
+    routine: bool = True
+    warning_records: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        if self.routine and self.warning_records:
+            return "both"
+        return "warning" if self.warning_records else "routine"
+
+
+@dataclass(frozen=True)
 class Part:
     priors: str
     refit: pd.Timestamp
-    origins: tuple[pd.Timestamp, ...]
+    origins: tuple[Origin, ...]
 
     @property
     def name(self) -> str:
@@ -79,8 +125,29 @@ def _date(text: str, flag: str) -> pd.Timestamp:
         raise InputError("not a date (YYYY-MM-DD)", field=flag, value=text) from None
 
 
-def plan(config: BacktestConfig) -> list[Part]:
-    """Parts for a configuration; origins outside the data or with no closed window are errors."""
+def warning_records(signals: pd.DataFrame) -> pd.DataFrame:
+    """The direct-warning records of a signal history (see ``WARNING_LEVELS``)."""
+    warn = pd.Series(False, index=signals.index)
+    for name, levels in WARNING_LEVELS.items():
+        warn |= (signals["signal"] == name) & signals["level"].isin(levels)
+    return signals[warn]
+
+
+def warning_days(
+    signals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, shortest_window: int
+) -> dict[pd.Timestamp, tuple[str, ...]]:
+    """Publication days of direct-warning records from ``start`` to ``end`` whose shortest window
+    closes by the record's end, each with the ids of the warning records published that day."""
+    rec = warning_records(signals)
+    day = rec["published"].dt.normalize()
+    keep = (day >= start) & (day <= end) & (day + pd.Timedelta(days=shortest_window - 1) <= DATA_END)
+    rec, day = rec[keep], day[keep]
+    return {d: tuple(sorted(g["id"])) for d, g in rec.groupby(day, sort=True)}
+
+
+def plan(config: BacktestConfig, data_dir: str | None = None) -> list[Part]:
+    """Parts for a configuration; origins outside the data or with no closed window are errors.
+    With ``warning_origins`` the signal history in ``data_dir`` adds the warning origins."""
     start, end = _date(config.start, "--start"), _date(config.end, "--end")
     if start < pd.Timestamp("1999-01-01"):
         raise InputError(
@@ -96,18 +163,24 @@ def plan(config: BacktestConfig) -> list[Part]:
     bad = [e for e in config.events if e not in QUESTION_EVENTS]
     if bad:
         raise InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--events", value=bad[0])
-    origins = pd.date_range(start, end, freq=FREQS[config.origins])
-    origins = origins[origins + pd.Timedelta(days=min(config.windows) - 1) <= DATA_END]
-    if len(origins) == 0:
+    routine = pd.date_range(start, end, freq=FREQS[config.origins])
+    routine = routine[routine + pd.Timedelta(days=min(config.windows) - 1) <= DATA_END]
+    warned = (
+        warning_days(load_dataset(data_dir).signals, start, end, min(config.windows)) if config.warning_origins else {}
+    )
+    origins = [Origin(d, routine=d in routine, warning_records=warned.get(d, ())) for d in sorted({*routine, *warned})]
+    if not origins:
         raise InputError("no origin has a closed window in this range", field="--start", value=config.start)
     refits = pd.date_range(start, end, freq=FREQS[config.refit])
-    if len(refits) == 0 or refits[0] > origins[0]:
-        refits = refits.insert(0, origins[0])
+    # the routine origins get the refits they always had; an earlier warning origin gets its own
+    for first in ([routine[0]] if len(routine) else []) + [origins[0].day]:
+        if len(refits) == 0 or refits[0] > first:
+            refits = refits.insert(0, first)
     parts = []
     for prior in config.priors:
         for i, r in enumerate(refits):
             nxt = refits[i + 1] if i + 1 < len(refits) else pd.Timestamp.max
-            mine = tuple(o for o in origins if r <= o < nxt)
+            mine = tuple(o for o in origins if r <= o.day < nxt)
             if mine:
                 parts.append(Part(prior, r, mine))
     return parts
@@ -128,7 +201,8 @@ def run_part(
     days = {e: event_days(ds.events, e) for e in config.events}
     q = ((1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2)
     rows = []
-    for origin in part.origins:
+    for org in part.origins:
+        origin = org.day
         full = Answerer(ds, priors, fit, as_of=origin)
         bare = Answerer(ds, priors, fit_ns, as_of=origin)
         o = np.datetime64(origin.date(), "D")
@@ -142,6 +216,8 @@ def run_part(
                         "priors": Path(part.priors).name,
                         "refit": part.refit.date().isoformat(),
                         "origin": origin.date().isoformat(),
+                        "origin_kind": org.kind,
+                        "warning_records": ";".join(org.warning_records),
                         "event": event,
                         "window_days": w,
                         "model": float(p.mean()),
@@ -194,7 +270,7 @@ def run(
 ) -> pd.DataFrame:
     """Run (or resume) a back-test into ``out``; returns the forecasts table."""
     out = Path(out)
-    parts = plan(config)
+    parts = plan(config, data_dir)
     for p in config.priors:
         load_priors(p)  # a bad prior file fails before any work
     try:
@@ -234,7 +310,10 @@ def run(
     else:
         for p in todo:
             finish(p, run_part(p, config, data_dir, cache_dir))
-    frame = pd.concat([pd.read_csv(parts_dir / f"{p.name}.csv") for p in parts], ignore_index=True)
+    frame = pd.concat(
+        [pd.read_csv(parts_dir / f"{p.name}.csv", dtype={"warning_records": str}) for p in parts], ignore_index=True
+    )
+    frame["warning_records"] = frame["warning_records"].fillna("")
     frame = frame.sort_values(["priors", "origin", "event", "window_days"], kind="stable").reset_index(drop=True)
     seconds = time.perf_counter() - t0
     from .report import write_outputs

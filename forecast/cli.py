@@ -495,6 +495,13 @@ def backtest(
     seed: SeedOpt = 20260101,
     draws: Annotated[int | None, typer.Option("--draws", min=50, help="Draws per chain for each refit.")] = None,
     tune: Annotated[int | None, typer.Option("--tune", min=50, help="Tuning steps per chain for each refit.")] = None,
+    warning_origins: Annotated[
+        bool,
+        typer.Option(
+            "--warning-origins/--no-warning-origins",
+            help="Also forecast on the publication day of every direct-warning record, scored apart.",
+        ),
+    ] = True,
 ) -> None:
     """Rolling-origin back-test against climatology, recent-rate and no-signals baselines."""
     from dataclasses import replace
@@ -510,6 +517,7 @@ def backtest(
             "windows": ws,
             "seed": seed,
             "priors": tuple(str(p) for p in (priors or [Path("priors/default.toml")])),
+            "warning_origins": warning_origins,
         }
         config = BacktestConfig.quick(**kw) if quick else BacktestConfig(**kw)
         if refit:
@@ -528,7 +536,9 @@ def backtest(
     import pandas as pd
 
     skill = pd.read_csv(out / "skill.csv")
-    overall = skill[skill["event"] == "all"][["priors", "baseline", "brier_skill", "diff_lo90", "diff_hi90"]]
+    overall = skill[skill["event"] == "all"][
+        ["priors", "origin_kind", "baseline", "brier_skill", "diff_lo90", "diff_hi90"]
+    ]
     typer.echo(render(overall, Format.table))
 
 

@@ -1,4 +1,9 @@
-"""Finding and reading back-test outputs for the Track record page."""
+"""Finding and reading back-test outputs for the Track record page.
+
+Every number the page shows comes from a function here. Back-tests score routine (calendar) and
+warning origins apart (``origin_kind`` in each table); outputs written before warning origins
+existed have no such column and load as routine only.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import scoring
 from .errors import InputError
+from .scoring import ORIGIN_KINDS, window_order
 
 NEEDED = ("manifest.json", "scores.csv", "skill.csv", "reliability.csv")
 
@@ -28,8 +35,9 @@ class BacktestRun:
     def settings_text(self) -> str:
         c = self.manifest.get("config", {})
         s = c.get("settings", {})
+        warned = " and on warning days" if c.get("warning_origins") else ""
         return (
-            f"origins {c.get('origins')} {c.get('start')} to {c.get('end')}, refits {c.get('refit')}, "
+            f"origins {c.get('origins')}{warned} {c.get('start')} to {c.get('end')}, refits {c.get('refit')}, "
             f"windows {', '.join(str(w) for w in c.get('windows', []))}, priors {', '.join(c.get('priors', []))}, "
             f"{s.get('draws')} draws x {s.get('chains')} chains, seed {c.get('seed')}, "
             f"model {self.manifest.get('model_version')}, data hash {self.manifest.get('data_hash')}"
@@ -57,9 +65,10 @@ def load(folder: Path) -> BacktestRun:
     frames = {}
     for name in ("scores", "skill", "reliability"):
         try:
-            frames[name] = pd.read_csv(folder / f"{name}.csv")
+            frame = pd.read_csv(folder / f"{name}.csv")
         except Exception as exc:  # noqa: BLE001 - any damage is reported by file
             raise InputError(f"unreadable back-test table: {exc}", file=str(folder / f"{name}.csv")) from None
+        frames[name] = frame.assign(origin_kind=scoring.origin_kinds(frame))  # older outputs: all routine
     return BacktestRun(folder, manifest, **frames)
 
 
@@ -74,17 +83,39 @@ def latest(roots: list[Path]) -> tuple[BacktestRun | None, list[InputError]]:
     return (max(runs, key=lambda r: r.created) if runs else None), errors
 
 
-def skill_wide(run: BacktestRun, priors_file: str | None = None) -> pd.DataFrame:
-    """Brier skill by event type and window (rows) against each baseline (columns)."""
-    s = run.skill
-    if priors_file is not None and "priors" in s:
-        s = s[s["priors"] == priors_file]
-    return s.pivot_table(index=["event", "window_days"], columns="baseline", values="brier_skill").reset_index()
+def kinds(run: BacktestRun) -> list[str]:
+    """The kinds of origin the back-test scored, routine first."""
+    present = set(run.skill["origin_kind"]) | set(run.scores["origin_kind"])
+    return [k for k in ORIGIN_KINDS if k in present]
 
 
-def overall_scores(run: BacktestRun) -> pd.DataFrame:
-    """Brier, log loss and AUC per forecaster over every scored question (weighted by n)."""
-    s = run.scores
+def _rows(frame: pd.DataFrame, kind: str | None = None, priors_file: str | None = None) -> pd.DataFrame:
+    if kind is not None:
+        frame = frame[frame["origin_kind"] == kind]
+    if priors_file is not None and "priors" in frame:
+        frame = frame[frame["priors"] == priors_file]
+    return frame
+
+
+def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows by event (the pooled ``all`` last) and window as a number (``all`` last), stable otherwise."""
+    key = pd.DataFrame(
+        {"pooled": frame["event"].eq("all"), "event": frame["event"], "window": window_order(frame["window_days"])}
+    )
+    return frame.loc[key.sort_values(list(key.columns), kind="stable").index].reset_index(drop=True)
+
+
+def skill_wide(run: BacktestRun, priors_file: str | None = None, kind: str = "routine") -> pd.DataFrame:
+    """Brier skill by event type and window (rows) against each baseline (columns), for one kind of origin."""
+    s = _rows(run.skill, kind, priors_file)
+    wide = s.pivot_table(index=["event", "window_days"], columns="baseline", values="brier_skill").reset_index()
+    wide.columns.name = None
+    return _ordered(wide)
+
+
+def overall_scores(run: BacktestRun, kind: str = "routine") -> pd.DataFrame:
+    """Brier, log loss and AUC per forecaster over every scored question of one kind of origin."""
+    s = _rows(run.scores, kind)
     if (s["event"] == "all").any():  # the back-test's own all-questions rows
         s = s[(s["event"] == "all")]
     out = []
@@ -99,4 +130,49 @@ def overall_scores(run: BacktestRun) -> pd.DataFrame:
                 "questions": int(g["n"].sum()),
             }
         )
-    return pd.DataFrame(out).sort_values(["priors", "brier"])
+    return pd.DataFrame(out, columns=["priors", "forecaster", "brier", "log_loss", "questions"]).sort_values(
+        ["priors", "brier"]
+    )
+
+
+def overall_by_kind(run: BacktestRun) -> pd.DataFrame:
+    """``overall_scores`` for each kind of origin side by side: one row per (priors, forecaster)."""
+    keys = ["priors", "forecaster"]
+    tables = []
+    for kind in kinds(run):
+        t = overall_scores(run, kind).set_index(keys)
+        tables.append(t.rename(columns={c: f"{c} ({kind})" for c in t.columns}))
+    wide = pd.concat(tables, axis=1).reset_index()
+    return wide.sort_values(["priors", wide.columns[2]]).reset_index(drop=True)
+
+
+def kind_comparison(run: BacktestRun, priors_file: str | None = None) -> pd.DataFrame:
+    """Routine and warning origins side by side by event type and window: questions, the model's
+    Brier score and its Brier skill against each baseline."""
+    table = scoring.kind_comparison(
+        _rows(run.scores, priors_file=priors_file), _rows(run.skill, priors_file=priors_file)
+    )
+    return table.drop(columns="priors") if priors_file is not None else table
+
+
+def difference_comparison(run: BacktestRun, priors_file: str | None = None) -> pd.DataFrame:
+    """The Brier difference model - baseline and its 90% bootstrap interval over origins, by kind."""
+    table = scoring.difference_comparison(_rows(run.skill, priors_file=priors_file))
+    return table.drop(columns="priors") if priors_file is not None else table
+
+
+def scores_by_question(run: BacktestRun, priors_file: str | None = None, kind: str = "routine") -> pd.DataFrame:
+    """Scores per forecaster by event type and window, for one kind of origin."""
+    return _ordered(_rows(run.scores, kind, priors_file).drop(columns="origin_kind"))
+
+
+def reliability_choices(run: BacktestRun, kind: str = "routine") -> tuple[list[str], list[int]]:
+    """Event types and windows (as numbers, ascending) with a reliability curve for a kind of origin."""
+    r = _rows(run.reliability, kind)
+    return sorted(r["event"].unique()), sorted(int(w) for w in r["window_days"].unique())
+
+
+def reliability_curve(run: BacktestRun, event: str, window: int, kind: str = "routine") -> pd.DataFrame:
+    """The reliability bins (forecast, observed, count) of every forecaster for one question type."""
+    r = _rows(run.reliability, kind)
+    return r[(r["event"] == event) & (r["window_days"].astype(int) == int(window))].reset_index(drop=True)

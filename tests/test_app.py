@@ -168,6 +168,50 @@ def test_track_record_page_reads_the_latest_back_test(app_env):
     assert set(overall["forecaster"]) >= {"model", "climatology", "recent_rate", "no_signals"}
 
 
+def test_track_record_page_shows_warning_origins_beside_routine_ones(app_env, backtest_output, monkeypatch):
+    from forecast import track_record
+
+    folder, _ = backtest_output
+    monkeypatch.setenv("FORECAST_BACKTEST_DIR", str(folder.parent))
+    at = run_app("track_record")
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.info  # no "routine origins only" notice
+    run = track_record.load(folder)
+    overall = at.dataframe[0].value
+    assert {"brier (routine)", "brier (warning)", "questions (warning)"} <= set(overall.columns)
+    side = at.dataframe[1].value
+    pd_testing.assert_frame_equal(
+        side.reset_index(drop=True), track_record.kind_comparison(run, "default.toml").round(3), check_dtype=False
+    )
+    assert at.radio(key="tr_kind").options == ["routine", "warning"]
+    at.radio(key="tr_kind").set_value("warning").run()
+    assert not at.exception
+    assert any("(warning origins)" in h.value for h in at.subheader)
+    skill = at.dataframe[3].value
+    assert list(skill["window_days"].astype(str)) == ["30", "90", "180", "365"] * 2 + ["all"]
+    assert skill["climatology"].to_numpy() == pytest.approx(
+        track_record.skill_wide(run, "default.toml", "warning")["climatology"].to_numpy()
+    )
+
+
+def test_track_record_page_reads_a_back_test_without_warning_origins(app_env, backtest_output, tmp_path, monkeypatch):
+    import pandas as pd
+
+    folder, _ = backtest_output
+    old = tmp_path / "runs" / "old"
+    old.mkdir(parents=True)
+    (old / "manifest.json").write_text((folder / "manifest.json").read_text())
+    for name in ("scores", "skill", "reliability"):
+        t = pd.read_csv(folder / f"{name}.csv")
+        t[t["origin_kind"] == "routine"].drop(columns="origin_kind").to_csv(old / f"{name}.csv", index=False)
+    monkeypatch.setenv("FORECAST_BACKTEST_DIR", str(old.parent))
+    at = run_app("track_record")
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("routine origins only" in i.value for i in at.info)
+    assert not at.radio
+    assert list(at.dataframe[0].value.columns)[:3] == ["priors", "forecaster", "brier (routine)"]
+
+
 def test_model_page_warns_when_the_fit_misses_the_thresholds(app_env):
     at = run_app("model")
     assert not at.exception
