@@ -1,5 +1,6 @@
-"""Replays of named historical episodes: the forecast path at weekly origins, the evidence as it
-became public and the events that followed. Every origin uses only what was public by then."""
+"""Replays of named historical episodes: the forecast path at weekly origins and on the day each
+direct warning became public, the evidence as it became public and the events that followed.
+Every origin uses only what was public by then."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import write_atomic  # noqa: E402
+from .backtest import warning_records  # noqa: E402
 from .baselines import event_days  # noqa: E402
 from .data import load_dataset, load_episodes  # noqa: E402
 from .errors import InputError  # noqa: E402
@@ -50,7 +52,11 @@ def replay(
     priors = load_priors(priors_path)
     settings = settings or SamplerSettings(draws=draws, tune=tune)
     first = pd.Timestamp(EARLIEST_AS_OF)
-    origins = pd.date_range(max(pd.Timestamp(ep.start), first), pd.Timestamp(ep.end), freq="W-MON")
+    weekly = pd.date_range(max(pd.Timestamp(ep.start), first), pd.Timestamp(ep.end), freq="W-MON")
+    # besides the weekly origins, the day each direct warning became public: when analysts ask
+    warned = warning_records(ds.signals)["published"].dt.normalize()
+    warned = warned[(warned >= max(pd.Timestamp(ep.start), first)) & (warned <= pd.Timestamp(ep.end))]
+    origins = weekly.union(pd.DatetimeIndex(warned.unique())).sort_values()
     if len(origins) == 0:
         raise InputError(
             f"the episode ends before the first date the data allow a forecast ({first.date()})",
@@ -70,7 +76,7 @@ def replay(
             fits[r] = get_fit(ds, priors, r, settings, seed)
         answerer = Answerer(ds, priors, fits[r], as_of=origin)
         new = ds.signals[(ds.signals["published"] > prev) & (ds.signals["published"] <= origin)]
-        row = {"origin": origin.date().isoformat()}
+        row = {"origin": origin.date().isoformat(), "origin_kind": "warning" if origin in set(warned) else "weekly"}
         for e in ep.events:
             row[f"P({e}, {window}d)"] = float(answerer.probability(e, window, {}).mean())
         o = np.datetime64(origin.date(), "D")
@@ -135,7 +141,7 @@ def _plot(table: pd.DataFrame, ep, ds, window: int, path: Path) -> None:
         ax.axvline(r.published, color="grey", lw=0.5, alpha=0.5)
         ax.text(r.published, 0.02, f"{r.signal}={r.level}", rotation=90, fontsize=6, alpha=0.7, va="bottom")
     ax.set_ylim(0, 1.08)
-    ax.set_title(f"{ep.title}: forecast at weekly origins (only what was public then)")
+    ax.set_title(f"{ep.title}: forecast at weekly origins and warning days (only what was public then)")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3)
     write_atomic(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight"))
     plt.close(fig)

@@ -64,6 +64,22 @@ def test_announcement_raises_the_space_launch_forecast(answerer):
     assert issued["base_rate"] == pytest.approx(none["base_rate"])
 
 
+def test_the_record_notice_counts_inside_its_window_and_not_before(answerer):
+    """As of 17 March 2012 the record holds the 16 March notice of a 12-16 April window: nothing
+    from it within a week, most of its weight within 30 days (the window lies inside), and a
+    notice set by the analyst for a window after the question's closes adds nothing."""
+    week = ask(answerer, "space_launch", 7)["probability"]
+    month = ask(answerer, "space_launch", 30)["probability"]
+    assert week < 0.1 < 0.5 < month
+    quiet = ask(answerer, "space_launch", 30, "announcement=none")["probability"]
+    late = ask(answerer, "space_launch", 30, "announcement=notice@2012-05-20/2012-05-25")["probability"]
+    assert late == pytest.approx(quiet, rel=1e-6) and month > 5 * quiet
+    # a plan is weaker evidence than a notice, and 'issued' lies between them
+    plan, issued = (ask(answerer, "space_launch", 90, f"announcement={lv}")["probability"] for lv in ("plan", "issued"))
+    notice = ask(answerer, "space_launch", 90, "announcement=notice")["probability"]
+    assert plan < issued < notice
+
+
 def test_probability_never_falls_as_the_window_grows_draw_by_draw(answerer):
     for event in QUESTION_EVENTS:
         curve = answerer.curve(event, 365, parse_evidence("site_activity=imminent"))
