@@ -17,8 +17,9 @@ import pandas as pd
 
 from .atomic import write_atomic
 from .errors import InputError
-from .predict import EARLIEST_AS_OF, Evidence
+from .predict import EARLIEST_AS_OF, Evidence, parse_level
 from .vocab import QUESTION_EVENTS, SIGNALS
+from .workbench import level_text
 
 FORMAT = "nk-forecast evidence set"
 VERSION = 1
@@ -126,9 +127,13 @@ def parse(data: object, where: str) -> EvidenceSet:
             raise bad("signal given twice", f"{fld}.signal", signal)
         seen.add(signal)
         level = raw.get("level")
-        if level not in SIGNALS[signal].levels:
+        if not isinstance(level, str):
             allowed = ", ".join(SIGNALS[signal].levels)
             raise bad(f"unknown level for {signal}; allowed: {allowed}", f"{fld}.level", level)
+        try:  # a notice may carry its window: notice@YYYY-MM-DD/YYYY-MM-DD
+            level = parse_level(signal, level, where=f"{fld}.level")
+        except InputError as exc:
+            raise bad(exc.message, f"{fld}.level", level) from None
         conf = raw.get("confidence", 1.0)
         if isinstance(conf, bool) or not isinstance(conf, int | float) or not MIN_CONFIDENCE <= conf <= 1:
             raise bad(f"confidence must be a number from {MIN_CONFIDENCE} to 1", f"{fld}.confidence", conf)
@@ -224,7 +229,7 @@ def compare(a: EvidenceSet, b: EvidenceSet) -> pd.DataFrame:
         if signal not in ev:
             return "data"
         level, conf = ev[signal]
-        return level + (f" ({conf:.0%})" if conf < 1 else "")
+        return level_text(level) + (f" ({conf:.0%})" if conf < 1 else "")
 
     rows = [{"signal": s, a.name: text(a, s), b.name: text(b, s)} for s in SIGNALS]
     frame = pd.DataFrame(rows)

@@ -104,3 +104,75 @@ def diagnostics(fit: Fit) -> pd.DataFrame:
     ).assign(
         ok=[d.rhat_max <= RHAT_MAX, d.ess_bulk_min >= ESS_MIN, d.ess_tail_min >= ESS_MIN, d.divergences == 0, True]
     )
+
+
+def warnings_long(frame: pd.DataFrame) -> pd.DataFrame:
+    """The prior and posterior intervals of `warnings` stacked, one row per kind, measure (hit rate
+    or mean lead time in days) and source (prior or posterior), for a chart."""
+    parts = []
+    for measure, stem, mid in (("hit rate", "hit", "hit"), ("mean lead time (days)", "lead", "lead_days")):
+        for kind in ("prior", "posterior"):
+            part = frame[["kind", f"{kind}_{stem}_low", f"{kind}_{mid}", f"{kind}_{stem}_high"]].copy()
+            part.columns = ["warning", "low", "value", "high"]
+            part["measure"], part["source"] = measure, kind
+            parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def prior_entries(priors: Priors) -> pd.DataFrame:
+    """Every entry of a prior file with its values, rationale and source: context effects and
+    recency terms, direct warnings, base rates."""
+    rows = [
+        {
+            "entry": f"effect {k}",
+            "prior": f"odds ratio {v.odds_ratio:g} (90% {v.low:g}-{v.high:g})",
+            "rationale": v.rationale,
+            "source": v.source,
+        }
+        for k, v in priors.effect.items()
+    ]
+    rows += [
+        {
+            "entry": f"warning {k}",
+            "prior": (
+                f"hit rate {v.hit_rate:g} (90% {v.low:g}-{v.high:g}); mean lead {v.lead_days:g} days "
+                f"(90% {v.lead_low:g}-{v.lead_high:g}); "
+                + (
+                    f"a notice without dates: a window of {v.span_days} days opening {v.gap_days} days later "
+                    "(when the record has no notice to go by)"
+                    if k == "notice"
+                    else f"set by an analyst, in force {v.span_days} days"
+                )
+            ),
+            "rationale": v.rationale,
+            "source": v.source,
+        }
+        for k, v in priors.warning.items()
+    ]
+    rows += [
+        {
+            "entry": f"fade {k}",
+            "prior": "; ".join(
+                part
+                for part in (
+                    f"half-life {v.half_life_days:g} days" if v.half_life_days else "",
+                    f"analyst's evidence in force {v.evidence_lifetime_days} days" if v.evidence_lifetime_days else "",
+                )
+                if part
+            )
+            or "no fading",
+            "rationale": v.rationale,
+            "source": "",
+        }
+        for k, v in priors.fade.items()
+    ]
+    rows += [
+        {
+            "entry": f"base rate {k}",
+            "prior": f"{v.per_year:g} a year (90% {v.low:g}-{v.high:g})",
+            "rationale": v.rationale,
+            "source": v.source,
+        }
+        for k, v in priors.base_rate.items()
+    ]
+    return pd.DataFrame(rows)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .briefing import wide_table
+from .errors import InputError
 from .predict import (
     INTERVAL,
     NEUTRAL_EVIDENCE,
@@ -22,12 +23,91 @@ from .predict import (
     _logit,
     answer,
     drivers_text,
+    parse_level,
 )
 from .signal_state import state_on, strongest_level
-from .vocab import QUESTION_COMPONENTS, SIGNALS
+from .vocab import QUESTION_COMPONENTS, SIGNALS, base_level, split_level
 
 CURVE_DAYS = 365
 TABLE_WINDOWS = (30, 90, 180, 365)
+
+
+# ------------------------------------------------------------------ levels as analysts write them
+
+#: The one (signal, level) that may carry a window of dates.
+WINDOWED = ("announcement", "notice")
+WINDOW_FIELDS = ("window first day", "window last day")
+
+
+def takes_window(signal: str, level: str) -> bool:
+    return (signal, base_level(level)) == WINDOWED
+
+
+def level_text(level: str) -> str:
+    """An evidence level as a person reads it: 'notice@2012-04-12/2012-04-16' -> 'notice, window
+    2012-04-12 to 2012-04-16'; a level without a window unchanged."""
+    base, window = split_level(level)
+    return base if window is None else f"{base}, window {window[0]} to {window[1]}"
+
+
+def window_of(level: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of a level's window, (None, None) when it has none."""
+    if not level:
+        return None, None
+    window = split_level(level)[1]
+    if window is None:
+        return None, None
+    return dt.date.fromisoformat(window[0]), dt.date.fromisoformat(window[1])
+
+
+def notice_level(first: dt.date | None, last: dt.date | None) -> str:
+    """The level for a notice whose window an analyst gave as two optional dates: 'notice' when both
+    are empty (a window soon, as the record's notices define it), else 'notice@FIRST/LAST'. A window
+    with one day missing, or ending before it starts, raises an InputError naming the field and value."""
+    if first is None and last is None:
+        return "notice"
+    if first is None or last is None:
+        missing, given = (WINDOW_FIELDS[0], last) if first is None else (WINDOW_FIELDS[1], first)
+        raise InputError(
+            f"give both days of the notice's window, or neither (no dates: a window soon, as the record's "
+            f"notices define it); the other day is {given}",
+            field=missing,
+            value="(empty)",
+        )
+    if last < first:
+        raise InputError(
+            f"the notice's window ends before it starts (window first day {first})",
+            field=WINDOW_FIELDS[1],
+            value=str(last),
+        )
+    return parse_level("announcement", f"notice@{first.isoformat()}/{last.isoformat()}", where="notice window")
+
+
+def window_note(level: str, as_of, window_days: int) -> str | None:
+    """A plain remark when a notice's window cannot bear on a question as of ``as_of`` over
+    ``window_days`` days: it closed before the as-of day, or opens after the question's window."""
+    first, last = window_of(level)
+    if first is None:
+        return None
+    day = pd.Timestamp(as_of).date()
+    end = day + dt.timedelta(days=int(window_days) - 1)
+    if last < day:
+        return f"The notice's window closed on {last}, before the as-of date {day}: it adds nothing."
+    if first - dt.timedelta(days=1) > end:
+        return (
+            f"The notice's window opens on {first}, after the question's window ends ({end}): it adds nothing "
+            "to this question (launches have come on the eve of a window, at the earliest)."
+        )
+    return None
+
+
+def undated_notice_text(answerer: Answerer) -> str:
+    """What a notice without dates stands for as of the answerer's date (the record's medians)."""
+    gap, length = answerer.default_window
+    return (
+        f"a window opening about {gap} day{'s' if gap != 1 else ''} after the notice and lasting {length} "
+        f"day{'s' if length != 1 else ''} (the medians of the record's notices as of this date)"
+    )
 
 
 # ------------------------------------------------------------------ the data's evidence
@@ -41,12 +121,28 @@ class DataLevel:
     level: str
     records: tuple[str, ...]  # ids of the records in force at that level
     since: str | None  # the earliest day those records took effect
+    windows: tuple[tuple[str, str], ...] = ()  # the notified windows of those records, if any
+
+    @property
+    def base(self) -> str:
+        """The vocabulary level (without a window)."""
+        return base_level(self.level)
+
+    def level_label(self) -> str:
+        """The level with its window(s), as a person reads it."""
+        windows = list(self.windows)
+        own = split_level(self.level)[1]
+        if own is not None and own not in windows:
+            windows.insert(0, own)
+        if not windows:
+            return self.base
+        return f"{self.base}, window " + "; ".join(f"{a} to {b}" for a, b in windows)
 
     def label(self) -> str:
-        """'data: LEVEL, <the records behind it>'."""
+        """'data: LEVEL, <the records behind it>' (a notice with its window)."""
         if not self.records:
-            return f"data: {self.level}, no record in force"
-        return f"data: {self.level}, {', '.join(self.records)} since {self.since}"
+            return f"data: {self.level_label()}, no record in force"
+        return f"data: {self.level_label()}, {', '.join(self.records)} since {self.since}"
 
 
 def data_levels(answerer: Answerer, events: list[str]) -> dict[str, DataLevel]:
@@ -67,13 +163,28 @@ def _data_levels(answerer: Answerer, events: list[str]) -> dict[str, DataLevel]:
         level = strongest_level(signal, per_component.values())
         records, since = set(), []
         for c, lv in per_component.items():
-            if lv == level and lv != SIGNALS[signal].neutral:
+            if lv == level and base_level(lv) != SIGNALS[signal].neutral:
                 rec = table.loc[c, (signal, "record")]
                 if isinstance(rec, str) and rec:
                     records.add(rec)
                     since.append(str(pd.Timestamp(table.loc[c, (signal, "since")]).date()))
-        out[signal] = DataLevel(signal, level, tuple(sorted(records)), min(since) if since else None)
+        records = tuple(sorted(records))
+        windows = _record_windows(answerer.ds.signals, records)
+        out[signal] = DataLevel(signal, level, records, min(since) if since else None, windows)
     return out
+
+
+def _record_windows(signals: pd.DataFrame, records: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The distinct notified windows of some signal records, earliest first."""
+    if not records or "window_start" not in signals:
+        return ()
+    rows = signals[signals["id"].isin(records) & signals["window_start"].notna()]
+    pairs = {
+        (str(pd.Timestamp(a).date()), str(pd.Timestamp(b).date()))
+        for a, b in zip(rows["window_start"], rows["window_end"], strict=True)
+        if pd.notna(b)
+    }
+    return tuple(sorted(pairs))
 
 
 # ------------------------------------------------------------------ one forecast
@@ -143,9 +254,9 @@ def waterfall(answerer: Answerer, event: str, window: int, evidence: Evidence) -
 def _level_text(answerer: Answerer, event: str, signal: str, evidence: Evidence) -> str:
     if signal in evidence:
         level, conf = evidence[signal]
-        return level + (f" ({conf:.0%})" if conf < 1 else "")
+        return level_text(level) + (f" ({conf:.0%})" if conf < 1 else "")
     comps = QUESTION_COMPONENTS[event]
-    return strongest_level(signal, [answerer.data_levels(c)[signal] for c in comps]) + " (data)"
+    return level_text(strongest_level(signal, [answerer.data_levels(c)[signal] for c in comps])) + " (data)"
 
 
 def _scalar_logit(p: float) -> float:
@@ -159,21 +270,24 @@ def what_would_change(
     answerer: Answerer, event: str, window: int, evidence: Evidence, exclude: set[str] | frozenset = frozenset()
 ) -> pd.DataFrame:
     """For each signal not in ``exclude`` (those the analyst has set), the forecast under each of
-    its levels, and the largest move it could make; sorted by that move, largest first."""
+    its levels (a notice without dates; 'issued' as the mixture of notice and plan), and the largest
+    move it could make; sorted by that move, largest first. ``level_order``: the level's place in
+    the vocabulary, for drawing the levels of one signal apart."""
     current = float(answerer.probability(event, int(window), evidence).mean())
     data = data_levels(answerer, [event])
     rows = []
     for signal, spec in SIGNALS.items():
         if signal in exclude:
             continue
-        for level in spec.levels:
+        for order, level in enumerate(spec.levels):
             ev = {**evidence, signal: (level, 1.0)}
             p = float(answerer.probability(event, int(window), ev).mean())
             rows.append(
                 {
                     "signal": signal,
                     "level": level,
-                    "data_level": level == data[signal].level,
+                    "level_order": order,
+                    "data_level": level == data[signal].base,
                     "probability": p,
                     "change": p - current,
                 }

@@ -1,5 +1,6 @@
 """Every page of the workbench under AppTest, on the small shared fit (see conftest.app_env)."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecast.data import load_events
+from forecast.model import MODEL_VERSION
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["forecast", "change", "scenarios", "episodes", "track_record", "data", "model"]
@@ -28,6 +30,7 @@ def metric(at: AppTest, label: str) -> float:
 
 
 SPACE_90 = "P(space launch within 90 days)"
+SPACE_30 = "P(space launch within 30 days)"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -42,7 +45,7 @@ def test_forecast_page_shows_answer_interval_band_and_provenance(app_env):
     assert SPACE_90 in [m.label for m in at.metric]
     captions = " ".join(c.value for c in at.caption)
     assert "90% interval" in captions and "base rate" in captions
-    assert "data " in captions and "priors default.toml" in captions and "model 1." in captions
+    assert "data " in captions and "priors default.toml" in captions and f"model {MODEL_VERSION}" in captions
     # the as-of date is beyond the record: the page says so
     assert any("The record ends on 2024-12-31" in w.value for w in at.warning)
 
@@ -58,6 +61,61 @@ def test_an_announcement_raises_and_a_moratorium_lowers_the_space_launch_forecas
     at.selectbox(key="ev_level_announcement").set_value("none").run()
     at.selectbox(key="ev_level_moratorium").set_value("in_force").run()
     assert metric(at, SPACE_90) < before
+
+
+def set_window(at: AppTest, first: dt.date | None, last: dt.date | None) -> AppTest:
+    at.date_input(key="ev_win_first_announcement").set_value(first).run()
+    return at.date_input(key="ev_win_last_announcement").set_value(last).run()
+
+
+def errors(at: AppTest) -> str:
+    return " ".join(e.value for e in at.error)
+
+
+def test_a_notice_window_inside_the_question_raises_it_and_one_after_it_does_not(app_env):
+    at = run_app()
+    at.number_input(key="w_window").set_value(30).run()
+    before = metric(at, SPACE_30)
+    at.selectbox(key="ev_level_announcement").set_value("plan").run()
+    assert not any(d.key == "ev_win_first_announcement" for d in at.date_input)  # only a notice has a window
+    at.selectbox(key="ev_level_announcement").set_value("notice").run()
+    assert any("No dates:" in c.value for c in at.caption)  # a notice without dates, as the record defines it
+    today = dt.date.today()
+    set_window(at, today + dt.timedelta(days=5), today + dt.timedelta(days=9))
+    assert not at.exception and not at.error
+    inside = metric(at, SPACE_30)
+    assert inside > 50 and inside > 5 * before
+    assert any(f"window {today + dt.timedelta(days=5)} to" in e.label for e in at.expander)
+    # a window that opens after the question's 30 days leaves it at the data's level
+    set_window(at, today + dt.timedelta(days=40), today + dt.timedelta(days=45))
+    assert not at.error and any("after the question's window ends" in w.value for w in at.warning)
+    assert abs(metric(at, SPACE_30) - before) < 1
+    # the session's forecasts name the window
+    history = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert f"announcement=notice@{today + dt.timedelta(days=40)}/{today + dt.timedelta(days=45)}" in set(
+        history["evidence"]
+    )
+
+
+def test_a_bad_notice_window_is_named_and_not_applied(app_env):
+    at = run_app()
+    at.number_input(key="w_window").set_value(30).run()
+    at.selectbox(key="ev_level_announcement").set_value("notice").run()
+    today = dt.date.today()
+    first, last = today + dt.timedelta(days=5), today + dt.timedelta(days=9)
+    set_window(at, first, last)
+    good = metric(at, SPACE_30)
+    at.date_input(key="ev_win_last_announcement").set_value(first - dt.timedelta(days=2)).run()
+    assert not at.exception
+    text = errors(at)
+    assert "window last day" in text and str(first - dt.timedelta(days=2)) in text and "ends before it starts" in text
+    assert "Not applied" in text and str(first) in text
+    assert metric(at, SPACE_30) == good  # the window in use is still the last good one
+    at.date_input(key="ev_win_last_announcement").set_value(None).run()  # one day missing
+    assert "both days" in errors(at) and metric(at, SPACE_30) == good
+    at.date_input(key="ev_win_first_announcement").set_value(None).run()  # both empty: no dates
+    assert not at.error
+    assert any(e.label.startswith("note & source — set by you: notice · data") for e in at.expander)
 
 
 def test_lower_confidence_moves_the_answer_part_way(app_env):
@@ -88,6 +146,15 @@ def test_what_would_change_my_mind_ranks_unset_signals(app_env):
     assert "negotiation" not in set(table["signal"])
     moves = table.drop_duplicates("signal")["largest move (pts)"].tolist()
     assert moves == sorted(moves, reverse=True) and moves[0] > 0
+
+
+def test_a_notice_tops_what_would_change_my_mind_when_none_is_in_force(app_env):
+    at = run_app("change")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert (table["signal"].iloc[0], table["level"].iloc[0]) == ("announcement", "notice")
+    levels = set(table[table["signal"] == "announcement"]["level"].str.replace(" (data)", ""))
+    assert levels == {"none", "plan", "issued", "notice"}
 
 
 def test_saving_and_reloading_an_evidence_set_round_trips(app_env):
@@ -125,6 +192,28 @@ def test_saving_and_reloading_an_evidence_set_round_trips(app_env):
     at.button(key="save_set").click().run()
     assert any("exists" in e.value for e in at.error)
     assert saved.read_text() == before
+
+
+def test_an_evidence_set_keeps_a_notices_window(app_env):
+    at = run_app()
+    at.selectbox(key="ev_level_announcement").set_value("notice").run()
+    today = dt.date.today()
+    first, last = today + dt.timedelta(days=20), today + dt.timedelta(days=27)
+    set_window(at, first, last)
+    shown = metric(at, SPACE_90)
+    at.text_input(key="set_name").input("Notice window").run()
+    at.button(key="save_set").click().run()
+    assert not at.exception and any("Saved" in s.value for s in at.success)
+    saved = Path(app_env["FORECAST_WORK_DIR"]) / "evidence_sets" / "notice-window.json"
+    assert json.loads(saved.read_text())["items"][0]["level"] == f"notice@{first}/{last}"
+    next(b for b in at.button if b.label.startswith("Reset every signal")).click().run()
+    assert not any(d.key == "ev_win_first_announcement" for d in at.date_input)
+    at.selectbox(key="set_choice").set_value("Notice window").run()
+    at.button(key="load_set").click().run()
+    assert metric(at, SPACE_90) == shown
+    assert at.selectbox(key="ev_level_announcement").value == "notice"
+    assert at.date_input(key="ev_win_first_announcement").value == first
+    assert at.date_input(key="ev_win_last_announcement").value == last
 
 
 def test_a_damaged_evidence_file_is_reported_not_fatal(app_env):
@@ -212,6 +301,23 @@ def test_track_record_page_reads_a_back_test_without_warning_origins(app_env, ba
     assert list(at.dataframe[0].value.columns)[:3] == ["priors", "forecaster", "brier (routine)"]
 
 
+def test_model_page_shows_the_direct_warnings(app_env):
+    at = run_app("model")
+    assert not at.exception
+    assert "Direct warnings: hit rates and lead times" in [h.value for h in at.subheader]
+    tables = [d.value for d in at.dataframe]
+    warn = next(t for t in tables if "posterior_hit" in t.columns)
+    assert list(warn["kind"]) == ["notice", "plan", "imminent", "preparation"]
+    assert {"prior_lead_days", "posterior_lead_days", "hit space_launch"} <= set(warn.columns)
+    effects = next(t for t in tables if "posterior_odds_ratio" in t.columns)
+    assert not any(f.startswith(("announcement", "site_activity")) for f in effects["feature"])
+    captions = " ".join(c.value for c in at.caption)
+    assert "context signals (rhetoric, sanctions, negotiation, moratorium) and the recency terms only" in captions
+    entries = next(t for t in tables if "rationale" in t.columns)
+    notice = entries[entries["entry"] == "warning notice"]
+    assert len(notice) == 1 and notice["rationale"].iloc[0] and "hit rate" in notice["prior"].iloc[0]
+
+
 def test_model_page_warns_when_the_fit_misses_the_thresholds(app_env):
     at = run_app("model")
     assert not at.exception
@@ -295,6 +401,30 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
     at.button(key="sc_save").click().run()
     assert any("different scenario file" in e.value for e in at.error)
     assert (tmp_path / "moratorium-deal.toml").read_text() == before
+
+
+def test_a_scenario_branch_keeps_a_notices_window_and_refuses_a_bad_one(app_env, tmp_path, monkeypatch):
+    from forecast import scenarios as sc
+
+    monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
+    text = (ROOT / "data" / "scenarios" / "satellite-programme.toml").read_text()
+    (tmp_path / "satellite-programme.toml").write_text(
+        text.replace('announcement = "issued:0.7"', 'announcement = "notice@2026-12-20/2026-12-27:0.7"')
+    )
+    at = run_app("scenarios")
+    at.selectbox(key="sc_file").set_value("satellite-programme.toml").run()
+    assert not at.exception, [e.message for e in at.exception]
+    stem = "satellite-programme_notice_soon"
+    assert at.selectbox(key=f"sc_ev_{stem}_announcement").value == "notice"
+    assert at.date_input(key=f"sc_win0_{stem}_announcement").value == dt.date(2026, 12, 20)
+    at.date_input(key=f"sc_win1_{stem}_announcement").set_value(dt.date(2026, 12, 1)).run()
+    assert not at.exception
+    text = errors(at)
+    assert "window last day" in text and "2026-12-01" in text and "keeps notice@2026-12-20/2026-12-27:0.7" in text
+    at.text_input(key="sc_save_name").input("with-window").run()
+    at.button(key="sc_save").click().run()
+    saved = sc.load(tmp_path / "with-window.toml")
+    assert saved.branches["notice_soon"].evidence["announcement"] == "notice@2026-12-20/2026-12-27:0.7"
 
 
 def test_scenario_choice_and_weights_survive_a_trip_to_another_page(app_env):

@@ -97,6 +97,26 @@ def test_bad_trees_name_the_file_and_key(tmp_path, text, field, fragment):
     assert "tree.toml" in message and f"'{field}'" in message and fragment in message
 
 
+def test_a_notice_with_its_window_and_issued_are_branch_evidence(tmp_path):
+    text = tree_text().replace(
+        'evidence = { announcement = "issued" }', 'evidence = { announcement = "notice@2019-3-10/2019-03-20:0.8" }'
+    )
+    text = text.replace('rhetoric = "conciliatory:0.5" }', 'rhetoric = "conciliatory:0.5", announcement = "issued" }')
+    with pytest.raises(InputError) as exc:  # dates must be ISO: 2019-03-10
+        sc.load(write(tmp_path, text))
+    assert "'branches.a.evidence.announcement'" in str(exc.value) and "2019-3-10" in str(exc.value)
+    tree = sc.load(write(tmp_path, text.replace("2019-3-10", "2019-03-10")))
+    assert tree.evidence("a") == {"announcement": ("notice@2019-03-10/2019-03-20", 0.8)}
+    assert tree.evidence("b")["announcement"] == ("issued", 1.0)
+    backwards = text.replace("2019-3-10/2019-03-20", "2019-03-20/2019-03-10")
+    with pytest.raises(InputError) as exc:
+        sc.load(write(tmp_path, backwards))
+    assert "'branches.a.evidence.announcement'" in str(exc.value) and "ends before it starts" in str(exc.value)
+    assert "2019-03-20/2019-03-10" in str(exc.value)
+    with pytest.raises(InputError, match="only announcement=notice takes a window"):
+        sc.load(write(tmp_path, text.replace("notice@2019-3-10/2019-03-20:0.8", "plan@2019-03-10/2019-03-20")))
+
+
 def test_broken_toml_is_named(tmp_path):
     with pytest.raises(InputError, match="not valid TOML"):
         sc.load(write(tmp_path, "[tree\nname="))

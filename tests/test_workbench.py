@@ -33,7 +33,7 @@ def test_data_levels_name_the_records_in_force(answerer):
     assert levels["announcement"].level == "notice"
     assert (
         levels["announcement"].records
-        and levels["announcement"].label().startswith("data: notice, S")
+        and levels["announcement"].label().startswith("data: notice, window 2012-04-12 to 2012-04-16, S")
         and "since 2012-03-16" in levels["announcement"].label()
     )
     assert levels["site_activity"].records == () and "no record in force" in levels["site_activity"].label()
@@ -71,6 +71,80 @@ def test_what_would_change_my_mind_ranks_the_signals_left_to_look_for(answerer):
     assert np.allclose(at_data["change"], 0.0, atol=1e-12)
     withdrawn = table[(table["signal"] == "announcement") & (table["level"] == "none")]["probability"].iloc[0]
     assert withdrawn < current / 3  # without the announcement the launch is far less likely
+
+
+@pytest.fixture(scope="module")
+def quiet(tmp_path_factory):
+    """An answerer as of a quiet day for space launches: no notice, plan or site activity in force."""
+    ds, priors = load_dataset(), load_priors()
+    fit = get_fit(ds, priors, "2015-06-01", TINY, seed=3, directory=tmp_path_factory.mktemp("fits"))
+    return Answerer(ds, priors, fit)
+
+
+def test_a_notice_tops_what_would_change_my_mind_on_a_quiet_day(quiet):
+    levels = workbench.data_levels(quiet, ["space_launch"])
+    assert levels["announcement"].level == "none" and levels["site_activity"].level == "none"
+    table = workbench.what_would_change(quiet, "space_launch", 90, {})
+    assert (table.iloc[0]["signal"], table.iloc[0]["level"]) == ("announcement", "notice")
+    ann = table[table["signal"] == "announcement"].set_index("level")
+    # every level of the announcement is ranked, in the vocabulary's order for drawing
+    assert list(ann.sort_values("level_order").index) == ["none", "plan", "issued", "notice"]
+    assert ann.loc["none", "probability"] < ann.loc["plan", "probability"] < ann.loc["issued", "probability"]
+    assert ann.loc["issued", "probability"] < ann.loc["notice", "probability"]
+    assert ann.loc["notice", "probability"] > 0.5
+    # every signal's levels have their own line in the chart
+    assert not table.duplicated(["signal", "level_order"]).any()
+
+
+def test_a_notice_window_moves_the_forecast_only_when_it_bears_on_the_window(quiet):
+    base = workbench.summary(quiet, "space_launch", 30, {})["probability"]
+    inside = {"announcement": (workbench.notice_level(dt.date(2015, 6, 10), dt.date(2015, 6, 15)), 1.0)}
+    after = {"announcement": (workbench.notice_level(dt.date(2015, 7, 20), dt.date(2015, 7, 25)), 1.0)}
+    assert workbench.summary(quiet, "space_launch", 30, inside)["probability"] > 0.5 > 5 * base
+    assert workbench.summary(quiet, "space_launch", 30, after)["probability"] == pytest.approx(base, abs=1e-9)
+    assert "opens on 2015-07-20" in workbench.window_note(after["announcement"][0], quiet.as_of, 30)
+    assert workbench.window_note(inside["announcement"][0], quiet.as_of, 30) is None
+    assert "closed on 2015-05-05" in workbench.window_note("notice@2015-05-01/2015-05-05", quiet.as_of, 30)
+    assert "window opening about" in workbench.undated_notice_text(quiet)
+
+
+def test_a_notice_window_from_two_optional_dates():
+    assert workbench.notice_level(None, None) == "notice"
+    assert workbench.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 16)) == "notice@2012-04-12/2012-04-16"
+    assert workbench.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 12)) == "notice@2012-04-12/2012-04-12"
+    with pytest.raises(InputError) as exc:
+        workbench.notice_level(dt.date(2012, 4, 16), dt.date(2012, 4, 12))
+    assert exc.value.field == "window last day" and exc.value.value == "2012-04-12"
+    assert "ends before it starts" in str(exc.value) and "2012-04-16" in str(exc.value)
+    with pytest.raises(InputError) as exc:
+        workbench.notice_level(dt.date(2012, 4, 12), None)
+    assert exc.value.field == "window last day" and "both days" in str(exc.value)
+    with pytest.raises(InputError) as exc:
+        workbench.notice_level(None, dt.date(2012, 4, 12))
+    assert exc.value.field == "window first day"
+    assert workbench.level_text("notice@2012-04-12/2012-04-16") == "notice, window 2012-04-12 to 2012-04-16"
+    assert workbench.level_text("plan") == "plan"
+    assert workbench.window_of("notice@2012-04-12/2012-04-16") == (dt.date(2012, 4, 12), dt.date(2012, 4, 16))
+    assert workbench.window_of("notice") == (None, None) and workbench.window_of(None) == (None, None)
+    assert workbench.takes_window("announcement", "notice@2012-04-12/2012-04-16")
+    assert not workbench.takes_window("announcement", "issued")
+
+
+def test_the_model_pages_warning_tables(answerer):
+    from forecast import model_report
+
+    frame = model_report.warnings(answerer.fit, answerer.priors)
+    long = model_report.warnings_long(frame)
+    assert len(long) == 4 * 2 * 2 and set(long["measure"]) == {"hit rate", "mean lead time (days)"}
+    notice = long[(long["warning"] == "notice") & (long["source"] == "prior") & (long["measure"] == "hit rate")]
+    assert notice[["low", "value", "high"]].iloc[0].tolist() == [0.5, 0.85, 0.98]  # priors/default.toml
+    assert (long["low"] <= long["value"]).all() and (long["value"] <= long["high"]).all()
+    entries = model_report.prior_entries(answerer.priors).set_index("entry")
+    assert entries.loc["warning notice", "prior"].startswith("hit rate 0.85 (90% 0.5-0.98); mean lead 1.5 days")
+    assert all(entries["rationale"].str.len() > 0)
+    assert {"effect rhetoric=threatening", "warning plan", "fade rhetoric", "base rate space_launch"} <= set(
+        entries.index
+    )
 
 
 def test_change_since_last_compares_the_same_question_only():
@@ -128,6 +202,15 @@ def test_evidence_set_round_trip(tmp_path):
     assert not list(tmp_path.glob("*.tmp"))
 
 
+def test_an_evidence_set_keeps_a_notices_window(tmp_path):
+    items = (evidence_sets.EvidenceItem("announcement", "notice@2012-04-12/2012-04-16", 0.8, "KCNA", "KCNA"),)
+    es = evidence_sets.EvidenceSet(name="Window", as_of=dt.date(2012, 3, 17), items=items)
+    back = evidence_sets.load(evidence_sets.save(es, tmp_path))
+    assert back.evidence() == {"announcement": ("notice@2012-04-12/2012-04-16", 0.8)}
+    table = evidence_sets.compare(back, a_set("Other")).set_index("signal")
+    assert table.loc["announcement", "Window"] == "notice, window 2012-04-12 to 2012-04-16 (80%)"
+
+
 def test_saving_never_overwrites_without_asking_and_never_a_foreign_file(tmp_path):
     path = evidence_sets.save(a_set(), tmp_path)
     with pytest.raises(InputError, match="exists"):
@@ -147,6 +230,9 @@ def test_saving_never_overwrites_without_asking_and_never_a_foreign_file(tmp_pat
         ("[1, 2]", "format", "list"),
         ('{"format": "nk-forecast evidence set", "version": 9}', "version", "9"),
         (None, "items[0].level", "ready"),
+        (None, "items[0].level", "notice@2012-04-16/2012-04-12"),
+        (None, "items[0].level", "notice@16 April"),
+        (None, "items[0].level", "plan@2012-04-12/2012-04-16"),
         (None, "items[0].confidence", "1.5"),
     ],
 )
@@ -155,7 +241,7 @@ def test_bad_evidence_files_name_file_field_and_value(tmp_path, content, field, 
     if content is None:
         data = a_set().to_json()
         if field.endswith("level"):
-            data["items"][0]["level"] = "ready"
+            data["items"][0]["level"] = value
         else:
             data["items"][0]["confidence"] = 1.5
         content = json.dumps(data)

@@ -34,28 +34,47 @@ def render() -> None:
     chart_data = frame.assign(
         label=frame["level"] + frame["data_level"].map({True: " (data)", False: ""}),
         shown=frame["probability"].map(fmt_pct),
+        tag=frame["level"] + " " + frame["probability"].map(fmt_pct),
         effect=[
             "the data's level" if d else ("raises" if c > 0 else "lowers")
             for d, c in zip(frame["data_level"], frame["change"], strict=True)
         ],
     )
+    # each level on its own line within its signal's row, labelled to the right of its dot, so
+    # levels that give close numbers (negotiation, sanctions) neither hide nor overwrite each other
+    y = alt.Y("signal:N", sort=order, title=None, axis=alt.Axis(labelFontWeight="bold"))
+    y_offset = alt.YOffset("level_order:O", scale=alt.Scale(paddingOuter=0.3))
     points = (
         alt.Chart(chart_data)
-        .mark_circle(size=140)
+        .mark_circle(size=110)
         .encode(
-            y=alt.Y("signal:N", sort=order, title=None),
+            y=y,
+            yOffset=y_offset,
             x=alt.X("probability:Q", title=f"P({EVENT_LABEL[event]} within {window} days)", axis=alt.Axis(format="%")),
             color=alt.Color(
                 "effect:N",
                 title=None,
                 scale=alt.Scale(domain=["raises", "lowers", "the data's level"], range=["#c0392b", "#2e86c1", "#888"]),
+                legend=alt.Legend(orient="top"),
             ),
             tooltip=["signal", "label", "shown", alt.Tooltip("change:Q", format="+.1%")],
         )
     )
     rule = alt.Chart(chart_data.head(1)).mark_rule(strokeDash=[4, 4]).encode(x=alt.datum(current["probability"]))
-    text = points.mark_text(dy=-12, fontSize=10).encode(text="level:N")
-    st.altair_chart((rule + points + text).properties(height=60 * len(order) + 40), width="stretch")
+    labels = alt.Chart(chart_data).encode(y=y, yOffset=y_offset, x="probability:Q", text="tag:N")
+    right = labels.mark_text(align="left", dx=9, fontSize=11, baseline="middle").transform_filter(
+        "datum.probability < 0.75"
+    )
+    left = labels.mark_text(align="right", dx=-9, fontSize=11, baseline="middle").transform_filter(
+        "datum.probability >= 0.75"
+    )  # near the right edge the label goes to the dot's left
+    height = 20 * len(chart_data) + 24 * len(order) + 40
+    st.altair_chart((rule + points + right + left).properties(height=height), width="stretch")
+    st.caption(
+        "Dashed: the forecast under your evidence. 'notice' is a notice without dates (a window soon, as the "
+        "record's notices define it; set its window on the Forecast page); 'issued' is a notice or a plan, not "
+        "said which."
+    )
     table = chart_data[["signal", "label", "shown", "change", "largest_move"]].rename(
         columns={"label": "level", "shown": "forecast", "change": "change (pts)", "largest_move": "largest move (pts)"}
     )

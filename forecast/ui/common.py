@@ -157,9 +157,12 @@ def reset_evidence_if_date_changed(as_of: dt.date) -> None:
     sets both together): levels go back to the data's, notes stay."""
     if st.session_state.get("evidence_as_of") == as_of:
         return
-    if any(i.get("level") is not None for i in st.session_state["evidence"].values()):
-        for item in st.session_state["evidence"].values():
-            item["level"], item["confidence"] = None, 1.0
+    had_levels = any(i.get("level") is not None for i in st.session_state["evidence"].values())
+    for item in st.session_state["evidence"].values():
+        item["level"], item["confidence"] = None, 1.0
+        item.pop("window", None)  # a notice's window (even one not yet applied) is tied to the date
+        item.pop("shown", None)
+    if had_levels:
         st.info(f"New as-of date: every signal is back at the data's level for {as_of} (notes kept).")
     st.session_state["evidence_as_of"] = as_of
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -9,8 +11,9 @@ import streamlit as st
 from .. import evidence_sets, forecast_log, workbench
 from ..briefing import wide_table
 from ..errors import InputError
+from ..predict import EARLIEST_AS_OF, MAX_WINDOW
 from ..service import record_gap_warning
-from ..vocab import QUESTION_EVENTS, SIGNALS
+from ..vocab import QUESTION_EVENTS, SIGNALS, base_level
 from ..workspace import evidence_dir, log_path
 from .common import EVENT_LABEL, analyst_evidence, bound, evidence_notes, fmt_pct, in_use, show_error
 
@@ -19,24 +22,27 @@ def _metric_label(event: str, window: int) -> str:
     return f"P({EVENT_LABEL[event]} within {window} days)"
 
 
-def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
-    """One row per signal: level (the data's marked), confidence, note and source."""
+def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> None:
+    """One row per signal: level (the data's marked), confidence, note and source; a notice also
+    takes its window's first and last day."""
     st.subheader("Evidence")
     st.caption(
         "Each signal starts at the level the data record on the as-of date (marked 'data'). "
-        "Change a level, or lower the confidence, to set it yourself."
+        "Change a level, or lower the confidence, to set it yourself. What you set holds for every event type "
+        "chosen above (a notice set for a satellite launch also counts as a notice for a missile question): "
+        "choose one event type to keep them apart."
     )
     state = st.session_state["evidence"]
     for signal, spec in SIGNALS.items():
         item = state.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""})
-        data_level = levels[signal].level
-        current = item["level"] if item["level"] is not None else data_level
+        data = levels[signal]
         key = f"ev_level_{signal}"
-        st.session_state[key] = current
+        # the level chosen: the one in use, or a notice whose window is not yet valid ("shown")
+        shown = item.get("shown") or (base_level(item["level"]) if item["level"] is not None else data.base)
+        st.session_state[key] = shown
 
-        def changed(signal=signal, key=key, data_level=data_level) -> None:
-            chosen = st.session_state[key]
-            st.session_state["evidence"][signal]["level"] = None if chosen == data_level else chosen
+        def changed(signal=signal) -> None:
+            _apply_level(signal, levels[signal])
 
         c1, c2 = st.columns([3, 2])
         c1.selectbox(
@@ -44,8 +50,8 @@ def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
             spec.levels,
             key=key,
             on_change=changed,
-            format_func=lambda lv, d=data_level: f"{lv}  · data" if lv == d else lv,
-            help=levels[signal].label(),
+            format_func=lambda lv, d=data.base: f"{lv}  · data" if lv == d else lv,
+            help=data.label(),
         )
         ckey = f"ev_conf_{signal}"
         st.session_state[ckey] = float(item["confidence"])
@@ -63,7 +69,12 @@ def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
             disabled=item["level"] is None,
             help="Probability you put on the level you set; the rest stays on the data's level.",
         )
-        caption = levels[signal].label() if item["level"] is None else f"set by you · {levels[signal].label()}"
+        if workbench.takes_window(signal, st.session_state[key]):
+            notice_window(use, signal, item, data, window)
+        if item["level"] is None:
+            caption = data.label()
+        else:
+            caption = f"set by you: {workbench.level_text(item['level'])} · {data.label()}"
         with st.expander(f"note & source — {caption}", expanded=False):
             for fld in ("note", "source"):
                 fkey = f"ev_{fld}_{signal}"
@@ -76,6 +87,58 @@ def evidence_panel(levels: dict[str, workbench.DataLevel]) -> None:
     if st.button("Reset every signal to the data's level"):
         st.session_state["evidence"] = {}
         st.rerun()
+
+
+def notice_window(use, signal: str, item: dict, data: workbench.DataLevel, window: int) -> None:
+    """The notice's window: two optional dates. A bad window is shown as an error and not applied."""
+    as_of = use.answerer.as_of.date()
+    first, last = item.get("window") or workbench.window_of(item["level"])
+    c1, c2 = st.columns(2)
+    for col, label, value, wkey in (
+        (c1, workbench.WINDOW_FIELDS[0], first, f"ev_win_first_{signal}"),
+        (c2, workbench.WINDOW_FIELDS[1], last, f"ev_win_last_{signal}"),
+    ):
+        st.session_state[wkey] = value
+        col.date_input(
+            label,
+            value=None,
+            key=wkey,
+            on_change=lambda signal=signal: _apply_level(signal, data),
+            format="YYYY-MM-DD",
+            min_value=EARLIEST_AS_OF,
+            max_value=as_of + dt.timedelta(days=MAX_WINDOW),
+            help="The notified window, Korea dates, both days included. Leave both empty for a notice without dates.",
+        )
+    try:
+        chosen = workbench.notice_level(first, last)
+    except InputError as exc:
+        applied = workbench.level_text(item["level"]) if item["level"] is not None else data.level_label()
+        st.error(f"{exc}. Not applied: the forecast still uses announcement = {applied}.")
+        return
+    if chosen == "notice":
+        if data.base == "notice":
+            st.caption(f"No dates: the data's notice ({data.level_label()}).")
+        else:
+            st.caption(f"No dates: {workbench.undated_notice_text(use.answerer)}.")
+        return
+    note = workbench.window_note(chosen, as_of, window)
+    if note:
+        st.warning(note)
+
+
+def _apply_level(signal: str, data: workbench.DataLevel) -> None:
+    """Store the level the widgets now say (the selectbox, and a notice's window); a bad window is
+    kept in the widgets but not applied."""
+    item = st.session_state["evidence"][signal]
+    chosen = item["shown"] = st.session_state[f"ev_level_{signal}"]
+    if workbench.takes_window(signal, chosen):
+        if f"ev_win_first_{signal}" in st.session_state:
+            item["window"] = (st.session_state[f"ev_win_first_{signal}"], st.session_state[f"ev_win_last_{signal}"])
+        try:
+            chosen = workbench.notice_level(*(item.get("window") or (None, None)))
+        except InputError:
+            return  # shown by notice_window; the level in use stays as it was
+    item["level"] = None if chosen in (data.level, data.base) else chosen
 
 
 def results(use, events: list[str], window: int, evidence) -> list[dict]:
@@ -358,7 +421,7 @@ def render() -> None:
     with right:  # drawn first, so the new numbers reach the browser first
         answers = results(use, events, window, evidence)
     with left:
-        evidence_panel(levels)
+        evidence_panel(use, levels, window)
     with right:
         charts(use, events, window, evidence, answers)
     drivers(use, events, window, evidence)

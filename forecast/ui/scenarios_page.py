@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import altair as alt
@@ -9,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from .. import scenarios as sc
+from .. import workbench
 from ..errors import InputError
-from ..vocab import QUESTION_EVENTS, SIGNALS
+from ..predict import EARLIEST_AS_OF, MAX_WINDOW
+from ..vocab import QUESTION_EVENTS, SIGNALS, base_level
 from .common import EVENT_LABEL, fmt_pct, in_use, show_error
 
 WINDOWS = (30, 90, 180, 365)
@@ -41,21 +44,44 @@ def editor(tree: sc.ScenarioTree, stem: str) -> sc.ScenarioTree:
             for signal, spec in SIGNALS.items():
                 text = b.evidence.get(signal, "")
                 level, _, conf = text.partition(":")
+                base = base_level(level) if level else ""
                 options = ["(data's level)", *spec.levels]
                 c1, c2 = st.columns([2, 1])
                 chosen = c1.selectbox(
-                    signal, options, index=options.index(level) if level else 0, key=f"sc_ev_{key}_{signal}"
+                    signal, options, index=options.index(base) if base else 0, key=f"sc_ev_{key}_{signal}"
                 )
                 c = c2.slider(
                     "confidence", 0.01, 1.0, float(conf) if conf else 1.0, 0.01, key=f"sc_conf_{key}_{signal}",
                     disabled=chosen == options[0],
                 )  # fmt: skip
+                if chosen != options[0] and workbench.takes_window(signal, chosen):
+                    try:
+                        chosen = notice_window(key, signal, level if base == chosen else None)
+                    except InputError as exc:
+                        show_error(InputError(f"{exc.message}; the branch keeps {text or 'the data'}",
+                                              field=f"{branch_key}: {exc.field}", value=exc.value))  # fmt: skip
+                        if text:
+                            evidence[signal] = text
+                        continue
                 if chosen != options[0]:
                     evidence[signal] = chosen + (f":{c:g}" if c < 1 else "")
             b.evidence = evidence
             b.rationale = st.text_area("rationale", b.rationale, key=f"sc_rat_{key}")
             b.source = st.text_input("source", b.source, key=f"sc_src_{key}")
     return edited
+
+
+def notice_window(key: str, signal: str, level: str | None) -> str:
+    """A notice's optional window in a branch: 'notice' or 'notice@FIRST/LAST' (InputError when bad)."""
+    first, last = workbench.window_of(level)
+    top = dt.date.today() + dt.timedelta(days=MAX_WINDOW)
+    d1, d2 = st.columns(2)
+    days = [
+        col.date_input(label, value, EARLIEST_AS_OF, top, key=f"sc_win{i}_{key}_{signal}", format="YYYY-MM-DD",
+                       help="The notified window, both days included; empty: a notice without dates.")
+        for i, (col, label, value) in enumerate(zip((d1, d2), workbench.WINDOW_FIELDS, (first, last), strict=True))
+    ]  # fmt: skip
+    return workbench.notice_level(*days)
 
 
 def save_panel(tree: sc.ScenarioTree, weights: dict[str, float]) -> None:
