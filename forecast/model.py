@@ -10,8 +10,13 @@ warning of kind w bearing on component k is followed by the event with probabili
 (logit-normal, partially pooled across components), on a day of its support geometric from its
 first day with mean lead[w] days. A day's chance of no event is
 
-    (1 - h_bg[k, t]) * prod over warnings in force (1 - h_w[t]),
+    (1 - h_bg[k, t]) * (1 - h_w[t]),
     h_w[t] = hit * f(offset) / (1 - hit * F(offset))   (the warning's hazard given it has not fired)
+
+for a warning in force. Warnings of a type are read as evidence of the same event: each kind's hit
+rate is learned as what followed warnings of that kind, whatever else was public (on an event
+day every warning in force is credited, beside the background), and a forecast takes the
+strongest warning in force, not their product.
 
 Days with no warning and identical features are pooled into cells (Binomial counts); warned days
 enter one by one. Both are written as Potentials. The PyMC graph is built once per prior file and
@@ -33,7 +38,7 @@ from .priors import FEATURES, Priors
 from .vocab import COMPONENTS, WARNING_KINDS
 from .warnings import warning_hazard
 
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "2.1.0"
 RHAT_MAX = 1.01
 ESS_MIN = 400
 
@@ -207,8 +212,11 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         wc = data["w_component"]
         w_eta = alpha[wc] + (data["wX"] * beta[wc]).sum(axis=-1)
         h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :])
-        log_none = -pt.softplus(w_eta) + (data["w_active"] * pt.log1p(-h)).sum(axis=-1)
-        pm.Potential("warned_events", pt.log1mexp(log_none).sum())
+        # each warning in force is credited with the event as if it were alone beside the background:
+        # a notice that follows a site report announces the same launch, so the report's hit rate is
+        # what followed such reports, not what was left once later warnings had explained it
+        log_none = -pt.softplus(w_eta)[:, None] + pt.log1p(-h)
+        pm.Potential("warned_events", (data["w_active"] * pt.log1mexp(log_none)).sum())
     return model
 
 

@@ -201,7 +201,8 @@ class Answerer:
         self._warnings: dict[str, list[Warning]] = {}
         self._event_days: dict[str, np.ndarray] | None = None
         self._default_window: tuple[int, int] | None = None
-        self._analyst: dict[tuple, np.ndarray | None] = {}
+        self._analyst: dict[tuple, tuple | None] = {}
+        self._data_fired_cache: dict[tuple, np.ndarray | None] = {}
         self.memo: dict = {}  # derived values of this as-of date that callers compute once (e.g. data levels)
 
     def data_levels(self, component: str) -> dict[str, str]:
@@ -338,36 +339,63 @@ class Answerer:
             self._default_window = default_notice_window(self.ds.signals, self.as_of, self.priors)
         return self._default_window
 
-    def _fired_log_survival(self, warnings, window: int) -> np.ndarray | None:
-        """(draws, window) cumulative log P(none of these warnings has fired through each day), for
-        [(Warning, components)]: a warning shared by several components has the highest of their hit
-        rates (it warns of one event, of whichever type); None without warnings."""
+    def _fired(self, warnings, window: int) -> np.ndarray | None:
+        """(draws, window) P(the strongest of these warnings has fired by each day), for
+        [(Warning, components)], or None without warnings. Warnings of one type are read as
+        evidence of the same event, so they combine by the maximum, not as independent causes (each
+        kind's hit rate is what followed it, whatever else was public). A warning shared by several
+        components takes the highest of their hit rates (it warns of one event, of whichever type)."""
         if not warnings:
             return None
         post = self.fit.posterior
-        total = 0.0
+        strongest = None
         for w, comps in warnings:
             i = WARNING_KINDS.index(w.kind)
             hit = np.max([post.hit[:, i, COMPONENTS.index(c)] for c in comps], axis=0)
             fired = cumulative_fired(w, hit, post.lead[:, i], window)
-            total = total + np.log1p(-np.minimum(fired, 1.0 - 1e-12))
-        return total
+            strongest = fired if strongest is None else np.maximum(strongest, fired)
+        return np.minimum(strongest, 1.0 - 1e-12)
+
+    def _data_fired(
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
+    ) -> np.ndarray | None:
+        """(draws, window) P(the record's strongest warning for a component has fired by each day)."""
+        key = (component, window, tuple(sorted(levels.items())), start, forced)
+        if key not in self._data_fired_cache:
+            warnings = [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)]
+            self._data_fired_cache[key] = self._fired(warnings, window)
+        return self._data_fired_cache[key]
 
     def _warning_log_survival(
         self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
     ) -> np.ndarray | None:
         """(draws, window) cumulative log P(no event from the record's warnings through each day)."""
-        return self._fired_log_survival(
-            [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)], window
-        )
+        fired = self._data_fired(component, window, levels, start, forced)
+        return None if fired is None else np.log1p(-fired)
 
-    def _analyst_log_survival(
-        self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple
-    ) -> np.ndarray | None:
+    def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple):
+        """(P(the analyst's strongest warning has fired by each day), the components it covers), or None."""
         key = (event, tuple(sorted(combo.items())), window, start, forced)
         if key not in self._analyst:
-            self._analyst[key] = self._fired_log_survival(self.analyst_warnings(event, combo, start, forced), window)
+            warnings = self.analyst_warnings(event, combo, start, forced)
+            covered = tuple(sorted({c for _, comps in warnings for c in comps}))
+            self._analyst[key] = (self._fired(warnings, window), covered) if warnings else None
         return self._analyst[key]
+
+    def _with_analyst(self, event, combo, window, start, forced, logs: np.ndarray, cumulative: bool) -> np.ndarray:
+        """Log-survival of the question with the analyst's warnings: on the components they cover,
+        the strongest of the analyst's and the record's warnings replaces the record's alone."""
+        analyst = self._analyst_fired(event, combo, window, start, forced)
+        if analyst is None:
+            return logs
+        fired, covered = analyst
+        strongest = fired
+        for c in covered:
+            data = self._data_fired(c, window, self._levels_for(c, combo), start, forced)
+            if data is not None:
+                logs = logs - (np.log1p(-data) if cumulative else np.log1p(-data[:, -1]))
+                strongest = np.maximum(strongest, data)
+        return logs + (np.log1p(-strongest) if cumulative else np.log1p(-strongest[:, -1]))
 
     def _mixture(self, event: str, evidence: Evidence, log_survival, start: int, window: int, cumulative: bool):
         """P(at least one event) from per-component log-survival (background and the record's
@@ -377,9 +405,7 @@ class Answerer:
         for weight, combo in self._combos(event, evidence):
             forced = tuple(sorted(combo)) if start else ()
             logs = sum(log_survival(c, self._levels_for(c, combo), forced) for c in QUESTION_COMPONENTS[event])
-            analyst = self._analyst_log_survival(event, combo, window, start, forced)
-            if analyst is not None:
-                logs = logs + (analyst if cumulative else analyst[:, -1])
+            logs = self._with_analyst(event, combo, window, start, forced, logs, cumulative)
             total = total + weight * (1.0 - np.exp(logs))
         return total
 
