@@ -343,13 +343,14 @@ def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
     at.button(key="run_replay").click().run()
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["origin"].iloc[0] == "2012-02-06" and len(table) == 21
+    # 21 weekly origins and the days five more warnings became public (16, 25, 29 March, 8 and 27 April)
+    assert table["origin"].iloc[0] == "2012-02-06" and len(table) == 26
     path = table["P(space_launch, 30d) %"]
-    # the announcement of 16 March is public from the 19 March origin on: the forecast jumps
-    assert path[table["origin"] == "2012-03-19"].iloc[0] > 5 * path[table["origin"] == "2012-03-12"].iloc[0]
+    # KCNA's dated announcement of 16 March: the forecast jumps on the day itself
+    assert path[table["origin"] == "2012-03-16"].iloc[0] > 5 * path[table["origin"] == "2012-03-12"].iloc[0]
     again = run_app("episodes")
     again.selectbox(key="episode_name").set_value("leap-day-2012").run()
-    assert not again.info and len(again.dataframe[0].value) == 21  # read back, not recomputed
+    assert not again.info and len(again.dataframe[0].value) == 26  # read back, not recomputed
 
 
 def test_scenarios_page_matches_the_command_line(app_env):
@@ -409,7 +410,7 @@ def test_a_scenario_branch_keeps_a_notices_window_and_refuses_a_bad_one(app_env,
     monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
     text = (ROOT / "data" / "scenarios" / "satellite-programme.toml").read_text()
     (tmp_path / "satellite-programme.toml").write_text(
-        text.replace('announcement = "issued:0.7"', 'announcement = "notice@2026-12-20/2026-12-27:0.7"')
+        text.replace('announcement = "notice:0.7"', 'announcement = "notice@2026-12-20/2026-12-27:0.7"')
     )
     at = run_app("scenarios")
     at.selectbox(key="sc_file").set_value("satellite-programme.toml").run()

@@ -143,11 +143,11 @@ def test_warning_levels_are_the_non_neutral_levels_of_the_direct_warning_signals
 
 def test_warning_origins_are_the_publication_days_of_direct_warnings(data_copy):
     rows = [
-        "S990,announcement,issued,space_launch,2024-12-18,2024-12-20,,30,plant: window closes after the record,",
-        "S991,site_activity,imminent,nuclear_test,2024-11-14,2024-11-15,,30,plant,",
-        "S993,announcement,issued,space_launch,2024-11-15,2024-11-15,,30,plant: same day as S991,",
-        "S994,rhetoric,threatening,all,2024-11-20,2024-11-20,,30,plant: not a direct warning,",
-        "S995,site_activity,preparation,space_launch,2024-10-01,2024-10-21,,30,plant: occurred earlier,",
+        "S990,announcement,plan,space_launch,2024-12-18,2024-12-20,,30,,,plant: window closes after the record,",
+        "S991,site_activity,imminent,nuclear_test,2024-11-14,2024-11-15,,30,,,plant,",
+        "S993,announcement,plan,space_launch,2024-11-15,2024-11-15,,30,,,plant: same day as S991,",
+        "S994,rhetoric,threatening,all,2024-11-20,2024-11-20,,30,,,plant: not a direct warning,",
+        "S995,site_activity,preparation,space_launch,2024-10-01,2024-10-21,,30,,,plant: occurred earlier,",
     ]
     with open(data_copy / "signals.csv", "a", encoding="utf-8") as fh:
         fh.write("\n".join(rows) + "\n")
@@ -194,7 +194,7 @@ def test_a_warning_on_a_routine_day_is_one_origin_of_both_kinds_and_early_warnin
     # their own on the first of them, and the routine origins keep the refit they had without them
     parts = plan(small(start="2012-03-10", end="2012-06-30", origins="monthly", refit="quarterly"))
     assert [p.refit.date().isoformat() for p in parts] == ["2012-03-16", "2012-04-01"]
-    assert [o.day.date().isoformat() for o in parts[0].origins] == ["2012-03-16", "2012-03-19", "2012-03-29"]
+    assert [o.day.date().isoformat() for o in parts[0].origins] == ["2012-03-16", "2012-03-19", "2012-03-25", "2012-03-29"]
     bare = plan(small(start="2012-03-10", end="2012-06-30", origins="monthly", warning_origins=False))
     assert [p.refit.date().isoformat() for p in bare] == ["2012-04-01"]
 
@@ -218,21 +218,22 @@ def test_run_writes_outputs_and_resumes_without_redoing(cache, tmp_path, monkeyp
     scores = pd.read_csv(out / "scores.csv")
     assert {"event", "window_days", "forecaster", "brier", "log_loss", "auc", "n", "origin_kind"} <= set(scores.columns)
     assert set(scores["forecaster"]) == {"model", "climatology", "recent_rate", "no_signals"}
-    # 6 monthly origins and 5 warning days (16, 19, 29 March, 8 and 27 April 2012) x events x windows
-    assert len(frame) == (6 + 5) * 2 * 2
+    # 6 monthly origins and 6 warning days (16, 19, 25, 29 March, 8 and 27 April 2012) x events x windows
+    assert len(frame) == (6 + 6) * 2 * 2
     warn = frame[frame["origin_kind"] == "warning"].drop_duplicates("origin").set_index("origin")["warning_records"]
     assert warn.to_dict() == {
         "2012-03-16": "S051",
         "2012-03-19": "S052",
+        "2012-03-25": "S140",
         "2012-03-29": "S054",
-        "2012-04-08": "S055",
+        "2012-04-08": "S055;S141",
         "2012-04-27": "S059",
     }
     assert (frame.loc[frame["origin_kind"] == "routine", "warning_records"] == "").all()
     report = (out / "report.md").read_text()
     for heading in ("## Routine and warning origins side by side", "## Routine origins", "## Warning origins"):
         assert heading in report
-    assert "S051 announcement=issued (space_launch)" in report
+    assert "S051 announcement=notice (space_launch)" in report
     # resume: every part is on disk, so nothing is fitted or answered again
     import forecast.backtest as bt
 
@@ -260,9 +261,9 @@ def test_dask_path_on_a_local_cluster(cache, tmp_path):
     config = small(end="2012-03-31", refit="monthly", events=("space_launch",), windows=(30,))
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         frame = run(config, tmp_path / "dask", dask=cluster.scheduler_address, cache_dir=cache)
-    # three monthly and three warning origins (16, 19 and 29 March 2012), each answered on the worker
-    assert len(frame) == 6 and frame["model"].between(0, 1).all()
-    assert list(frame["origin_kind"]) == ["routine"] * 3 + ["warning"] * 3
+    # three monthly and four warning origins (16, 19, 25 and 29 March 2012), each answered on the worker
+    assert len(frame) == 7 and frame["model"].between(0, 1).all()
+    assert list(frame["origin_kind"]) == ["routine"] * 3 + ["warning"] * 4
 
 
 @pytest.mark.parametrize(
