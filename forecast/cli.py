@@ -129,24 +129,62 @@ def data_show(
     typer.echo(render(frame[cols], fmt))
 
 
-@data_app.command("import-cns")
-def data_import_cns(
-    file: Annotated[Path, typer.Argument(help="CNS Missile Test Database export (.csv or .xlsx).")],
-    events: Annotated[Path | None, typer.Option(help="events.csv to merge into.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")] = False,
-) -> None:
-    """Merge missile launch days from a CNS database export into events.csv."""
-    from .cns_import import import_cns
-    from .data import DATA_DIR
+AcceptShifted = Annotated[
+    bool,
+    typer.Option(
+        "--accept-shifted",
+        help="Also add new days one day from an existing day of the same type (held back for review otherwise).",
+    ),
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Report what would change; write nothing.")]
 
-    target = events or DATA_DIR / "events.csv"
+
+def _import(run, target: Path, dry_run: bool) -> None:
     try:
-        report = import_cns(file, target, dry_run=dry_run)
+        report = run()
     except InputError as exc:
         raise fail(exc) from None
     for line in report.lines():
         typer.echo(line)
     typer.echo("dry run: nothing written" if dry_run else f"written: {target}")
+
+
+def _events_target(events: Path | None, data_dir: Path | None) -> Path:
+    from .data import DATA_DIR
+
+    if events is not None and data_dir is not None:
+        raise fail(InputError("give either --events or --data-dir, not both", field="--events", value=str(events)))
+    return events or (data_dir or DATA_DIR) / "events.csv"
+
+
+@data_app.command("import-cns")
+def data_import_cns(
+    file: Annotated[Path, typer.Argument(help="CNS Missile Test Database export (.csv or .xlsx).")],
+    events: Annotated[Path | None, typer.Option(help="events.csv to merge into.")] = None,
+    dry_run: DryRun = False,
+    accept_shifted: AcceptShifted = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Merge missile launch days from a CNS database export into events.csv."""
+    from .cns_import import import_cns
+
+    target = _events_target(events, data_dir)
+    _import(lambda: import_cns(file, target, dry_run=dry_run, accept_shifted=accept_shifted), target, dry_run)
+
+
+@data_app.command("import-csis")
+def data_import_csis(
+    file: Annotated[Path, typer.Argument(help="CSIS Beyond Parallel provocations list (processed CSV layout).")],
+    dry_run: DryRun = False,
+    accept_shifted: AcceptShifted = False,
+    data_dir: DataDir = None,
+    events: Annotated[Path | None, typer.Option(help="events.csv to merge into.")] = None,
+) -> None:
+    """Merge launches and tests from an export of the CSIS provocations list into events.csv."""
+    from .csis_import import import_csis
+
+    target = _events_target(events, data_dir)
+    _import(lambda: import_csis(file, target, dry_run=dry_run, accept_shifted=accept_shifted), target, dry_run)
 
 
 # ------------------------------------------------------------------ forecasting

@@ -87,3 +87,94 @@ def test_bad_date_in_cns_file_names_row(tmp_path):
     with pytest.raises(InputError) as err:
         cns_days(bad)
     assert err.value.row == 4 and err.value.field == "Date" and err.value.value == "13-Jnu-25"
+
+
+# ---------------------------------------------------------------- real releases: scope, near-matches, classes
+
+
+def test_out_of_scope_and_month_only_rows_are_counted_not_fatal():
+    from forecast.cns_import import SKIP_EARLY, SKIP_MONTH, read_cns
+
+    days, skipped = read_cns(FIXTURE)
+    assert skipped == {SKIP_EARLY: 1, SKIP_MONTH: 1}
+    assert days["date"].min() >= "1998-01-01"
+
+
+def test_multi_missile_day_takes_the_longest_range_class():
+    days = cns_days(FIXTURE).set_index(["date", "event"])
+    # 21:00-21:42 UTC 24 May is 25 May in Korea: one ICBM and two SRBMs make an ICBM day
+    row = days.loc[("2022-05-25", "ballistic_missile")]
+    assert row["missile_class"] == "ICBM" and row["missiles"] == "3" and row["outcome"] == "partial"
+
+
+def test_merge_never_lowers_a_class_or_writes_unknown():
+    import pandas as pd
+
+    from forecast.cns_import import merge
+    from forecast.data import EVENT_COLUMNS
+
+    def table(*rows):
+        return pd.DataFrame([dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows], columns=list(EVENT_COLUMNS))
+
+    ours = table(("2022-05-25", "ballistic_missile", "ICBM", "3", "x", "y", "partial", "ours", ""))
+    theirs = table(("2022-05-25", "ballistic_missile", "SRBM", "2", "x", "y", "unknown", "theirs", ""))
+    merged, report = merge(ours, theirs)
+    row = merged.iloc[0]
+    assert (row["missile_class"], row["missiles"], row["outcome"]) == ("ICBM", "3", "partial")
+    assert not report.changed and report.unchanged == 1
+    assert {k[2] for k in report.kept_values} == {"missile_class", "missiles"}
+    # a longer-range class from the release does raise an unknown or shorter one
+    ours.loc[0, "missile_class"] = "SRBM"
+    theirs.loc[0, "missile_class"] = "IRBM"
+    merged, report = merge(ours, theirs)
+    assert merged.iloc[0]["missile_class"] == "IRBM" and report.changed
+
+
+def test_one_day_near_match_is_held_back_unless_accepted(data_copy):
+    path = data_copy / "events.csv"
+    report = import_cns(FIXTURE, path, dry_run=True)
+    held = {(new, old, ev) for new, old, ev, _ in report.near_dates}
+    assert held == {("2009-07-05", "2009-07-04", "ballistic_missile")}
+    assert "2009-07-05" not in {r["date"] for r in report.added}
+    text = "\n".join(report.lines())
+    assert "needs an analyst's decision" in text and "2009-07-05" in text
+    assert "complete-through date is unchanged" in text
+
+    report = import_cns(FIXTURE, path, accept_shifted=True)
+    after = load_events(path)
+    assert report.accepted_shifted == 1
+    row = after[(after["date"] == "2009-07-05") & (after["event"] == "ballistic_missile")].iloc[0]
+    assert "--accept-shifted" in row["note"]
+    assert len(after[(after["date"] == "2009-07-04") & (after["event"] == "ballistic_missile")]) == 1
+
+
+def test_malformed_date_inside_scope_is_still_an_error(tmp_path):
+    import pytest
+
+    from forecast.errors import InputError
+
+    bad = tmp_path / "bad.csv"
+    text = FIXTURE.read_bytes().decode("cp1252").replace("5-Jul-09", "5-Jly-2009x", 1)
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        cns_days(bad)
+    assert (err.value.row, err.value.field, err.value.value) == (10, "Date", "5-Jly-2009x")
+    assert str(bad) in str(err.value)
+
+
+def test_cli_data_dir_and_accept_shifted(data_copy):
+    from typer.testing import CliRunner
+
+    from forecast.cli import app
+
+    path = data_copy / "events.csv"
+    original = path.read_bytes()
+    result = CliRunner().invoke(app, ["data", "import-cns", str(FIXTURE), "--data-dir", str(data_copy), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "skipped 2 release row(s)" in result.output and "dry run: nothing written" in result.output
+    assert path.read_bytes() == original
+    result = CliRunner().invoke(
+        app, ["data", "import-cns", str(FIXTURE), "--data-dir", str(data_copy), "--accept-shifted"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2009-07-05" in load_events(path)["date"].dt.strftime("%Y-%m-%d").tolist()
