@@ -31,7 +31,7 @@ import pandas as pd
 
 from .atomic import write_atomic
 from .baselines import climatology, event_days, outcome, recent_rate
-from .data import RECORD_END, load_dataset
+from .data import load_dataset
 from .errors import InputError
 from .fit_cache import get_fit
 from .model import MODEL_VERSION, SamplerSettings
@@ -39,7 +39,6 @@ from .predict import INTERVAL, NEUTRAL_EVIDENCE, Answerer
 from .priors import load_priors
 from .vocab import QUESTION_EVENTS, SIGNALS
 
-DATA_END = RECORD_END
 FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
 
 #: Signals whose records are direct warnings (DESIGN.md section 5, "Warning origins").
@@ -70,7 +69,7 @@ def warning_levels_text() -> str:
 @dataclass(frozen=True)
 class BacktestConfig:
     start: str = "2000-01-01"
-    end: str = "2024-12-31"
+    end: str | None = None  # the last origin; None: the day the record is complete through
     origins: str = "monthly"
     refit: str = "quarterly"
     windows: tuple[int, ...] = (30, 90, 180, 365)
@@ -134,13 +133,13 @@ def warning_records(signals: pd.DataFrame) -> pd.DataFrame:
 
 
 def warning_days(
-    signals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, shortest_window: int
+    signals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, shortest_window: int, data_end: pd.Timestamp
 ) -> dict[pd.Timestamp, tuple[str, ...]]:
     """Publication days of direct-warning records from ``start`` to ``end`` whose shortest window
-    closes by the record's end, each with the ids of the warning records published that day."""
+    closes by the record's end (``data_end``), each with the ids of the warning records published that day."""
     rec = warning_records(signals)
     day = rec["published"].dt.normalize()
-    keep = (day >= start) & (day <= end) & (day + pd.Timedelta(days=shortest_window - 1) <= DATA_END)
+    keep = (day >= start) & (day <= end) & (day + pd.Timedelta(days=shortest_window - 1) <= data_end)
     rec, day = rec[keep], day[keep]
     return {d: tuple(sorted(g["id"])) for d, g in rec.groupby(day, sort=True)}
 
@@ -148,13 +147,20 @@ def warning_days(
 def plan(config: BacktestConfig, data_dir: str | None = None) -> list[Part]:
     """Parts for a configuration; origins outside the data or with no closed window are errors.
     With ``warning_origins`` the signal history in ``data_dir`` adds the warning origins."""
-    start, end = _date(config.start, "--start"), _date(config.end, "--end")
+    ds = load_dataset(data_dir)
+    data_end = ds.complete_through
+    start = _date(config.start, "--start")
+    end = data_end if config.end is None else _date(config.end, "--end")
     if start < pd.Timestamp("1999-01-01"):
         raise InputError(
             "origins must start on or after 1999-01-01 (the data start in 1998)", field="--start", value=config.start
         )
-    if end > DATA_END or end < start:
-        raise InputError(f"origins must end by {DATA_END.date()} and after the start", field="--end", value=config.end)
+    if end > data_end or end < start:
+        raise InputError(
+            f"origins must end by {data_end.date()} (the record is complete through it) and after the start",
+            field="--end",
+            value=config.end,
+        )
     for flag, value in (("--origins", config.origins), ("--refit", config.refit)):
         if value not in FREQS:
             raise InputError(f"unknown frequency; allowed: {', '.join(FREQS)}", field=flag, value=value)
@@ -164,10 +170,8 @@ def plan(config: BacktestConfig, data_dir: str | None = None) -> list[Part]:
     if bad:
         raise InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--events", value=bad[0])
     routine = pd.date_range(start, end, freq=FREQS[config.origins])
-    routine = routine[routine + pd.Timedelta(days=min(config.windows) - 1) <= DATA_END]
-    warned = (
-        warning_days(load_dataset(data_dir).signals, start, end, min(config.windows)) if config.warning_origins else {}
-    )
+    routine = routine[routine + pd.Timedelta(days=min(config.windows) - 1) <= data_end]
+    warned = warning_days(ds.signals, start, end, min(config.windows), data_end) if config.warning_origins else {}
     origins = [Origin(d, routine=d in routine, warning_records=warned.get(d, ())) for d in sorted({*routine, *warned})]
     if not origins:
         raise InputError("no origin has a closed window in this range", field="--start", value=config.start)
@@ -210,7 +214,7 @@ def run_part(
             for w in config.windows:
                 p = full.probability(event, w, {})
                 lo, hi = np.quantile(p, q)
-                closed = origin + pd.Timedelta(days=w - 1) <= DATA_END
+                closed = origin + pd.Timedelta(days=w - 1) <= ds.complete_through
                 rows.append(
                     {
                         "priors": Path(part.priors).name,

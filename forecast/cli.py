@@ -96,6 +96,42 @@ def data_check(data_dir: DataDir = None) -> None:
     typer.echo(f"\nepisodes: {len(episodes)} ({', '.join(episodes)})")
 
 
+@data_app.command("reach")
+def data_reach(
+    set_to: Annotated[
+        str | None,
+        typer.Option("--set", help="Move the record's complete-through date (YYYY-MM-DD) after checking the sources."),
+    ] = None,
+    checked: Annotated[
+        str | None, typer.Option(help="With --set: what was checked, against which sources (required).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Show, or move, the day through which the record is complete (data/record.toml). Importers
+    never move it: an import of launches says nothing about whether the evidence is complete."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from .data import Reach, load_reach, write_reach
+
+    try:
+        reach = load_reach(data_dir)
+        if set_to is not None:
+            try:
+                day = dt.date.fromisoformat(set_to)
+            except ValueError:
+                raise InputError("not a date (YYYY-MM-DD)", field="--set", value=set_to) from None
+            if not checked:
+                raise InputError("say what was checked, and against which sources", field="--checked", value="")
+            write_reach(Reach(pd.Timestamp(day), checked), data_dir)
+            typer.echo(f"moved: complete through {reach.complete_through.date()} -> {day}")
+            reach = load_reach(data_dir)
+    except InputError as exc:
+        raise fail(exc) from None
+    typer.echo(f"complete through {reach.complete_through.date()}: {reach.checked}")
+
+
 @data_app.command("show")
 def data_show(
     event: Annotated[
@@ -519,8 +555,11 @@ def backtest(
     out: Annotated[Path, typer.Option("--out", help="Output directory.")] = Path("backtest"),
     start: Annotated[str, typer.Option(help="First origin.")] = "2000-01-01",
     end: Annotated[
-        str, typer.Option(help="Last origin (windows must close by 2024-12-31 to be scored).")
-    ] = "2024-12-31",
+        str | None,
+        typer.Option(
+            help="Last origin (default: the day the record is complete through; only closed windows are scored)."
+        ),
+    ] = None,
     origins: Annotated[str, typer.Option(help="Origin frequency: weekly, monthly, quarterly, yearly.")] = "monthly",
     refit: Annotated[str | None, typer.Option(help="Refit frequency (default quarterly; yearly with --quick).")] = None,
     windows: Annotated[str, typer.Option(help="Windows in days, comma-separated.")] = "30,90,180,365",

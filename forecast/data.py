@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from .errors import InputError
 from .vocab import MISSILE_CLASSES, MIXED_LEVELS, RECORD_LEVELS, RECORDED_EVENTS, SIGNAL_SCOPES, SIGNALS
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-#: The shipped record is complete through this day (events and signal records); after it, an
-#: unrecorded day is unknown, not quiet. Extend it when a newer release is imported.
-RECORD_END = pd.Timestamp("2024-12-31")
+#: Where the record says how far it is complete (data/record.toml): after that day an unrecorded
+#: day is unknown, not quiet. An import never moves it; the analyst does (`forecast data reach`).
+RECORD_FILE = "record.toml"
 ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 OUTCOMES = ("success", "failure", "partial", "unknown")
 
@@ -416,6 +417,82 @@ def load_episodes(path: Path | str | None = None) -> dict[str, Episode]:
     return episodes
 
 
+# ---------------------------------------------------------------- the record's reach
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far the record is complete: the last day through which events and evidence were checked
+    against public sources, and what was checked."""
+
+    complete_through: pd.Timestamp
+    checked: str
+
+    @property
+    def first_unknown(self) -> pd.Timestamp:
+        """The first day the record does not cover."""
+        return self.complete_through + pd.Timedelta(days=1)
+
+
+def load_reach(data_dir: Path | str | None = None) -> Reach:
+    """The record's reach from ``data/record.toml``; a problem is one InputError naming the file and key."""
+    path = (Path(data_dir) if data_dir else DATA_DIR) / RECORD_FILE
+    if not path.exists():
+        raise InputError(
+            "file not found; it states how far the record is complete ([record] complete_through)", file=str(path)
+        )
+    try:
+        raw = tomllib.loads(read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", file=str(path)) from None
+    unknown = sorted(set(raw) - {"record"}) or sorted(set(raw.get("record", {})) - {"complete_through", "checked"})
+    if unknown:
+        raise InputError(
+            "unknown key (misspelt?); allowed: [record] complete_through, checked", file=str(path), field=unknown[0]
+        )
+    record = raw.get("record", {})
+    day = record.get("complete_through")
+    if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+        raise InputError(
+            "must be a date (YYYY-MM-DD, no quotes)", file=str(path), field="record.complete_through", value=day
+        )
+    if day > today():
+        raise InputError(
+            f"lies in the future (today is {today()})", file=str(path), field="record.complete_through", value=str(day)
+        )
+    checked = record.get("checked")
+    if not isinstance(checked, str) or not checked.strip():
+        raise InputError(
+            "say what was checked, and against which sources", file=str(path), field="record.checked", value=checked
+        )
+    return Reach(pd.Timestamp(day), checked.strip())
+
+
+def write_reach(reach: Reach, data_dir: Path | str | None = None) -> Path:
+    """Move the record's reach (the analyst's decision after checking the sources), atomically: the
+    new file is read back and checked before it replaces the old one."""
+    from .atomic import write_atomic
+
+    path = (Path(data_dir) if data_dir else DATA_DIR) / RECORD_FILE
+    day = reach.complete_through.date()
+    if day > today():
+        raise InputError(f"lies in the future (today is {today()})", field="complete_through", value=str(day))
+    if not reach.checked.strip():
+        raise InputError("say what was checked, and against which sources", field="checked", value=reach.checked)
+    text = (
+        "# How far data/events.csv and data/signals.csv are complete, as data.\n[record]\n"
+        f"complete_through = {day.isoformat()}   # the last day events and evidence were checked\n"
+        f"checked = {json.dumps(reach.checked.strip(), ensure_ascii=False)}\n"
+    )
+
+    def check(tmp: Path) -> None:
+        back = tomllib.loads(tmp.read_text(encoding="utf-8"))["record"]
+        assert back["complete_through"] == day and back["checked"] == reach.checked.strip()
+
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), check)
+    return path
+
+
 # ---------------------------------------------------------------- the dataset
 
 
@@ -424,14 +501,11 @@ class Dataset:
     events: pd.DataFrame
     signals: pd.DataFrame
     data_hash: str
+    reach: Reach
 
     @property
-    def start(self) -> pd.Timestamp:
-        return pd.Timestamp("1998-01-01")
-
-    @property
-    def end(self) -> pd.Timestamp:
-        return max(self.events["date"].max(), self.signals["published"].max())
+    def complete_through(self) -> pd.Timestamp:
+        return self.reach.complete_through
 
 
 def file_hash(*paths: Path) -> str:
@@ -445,6 +519,12 @@ def file_hash(*paths: Path) -> str:
 def load_dataset(data_dir: Path | str | None = None) -> Dataset:
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     events_path, signals_path = data_dir / "events.csv", data_dir / "signals.csv"
+    reach = load_reach(data_dir)
     events = load_events(events_path)
     signals = load_signals(signals_path)
-    return Dataset(events=events, signals=signals, data_hash=file_hash(events_path, signals_path))
+    return Dataset(
+        events=events,
+        signals=signals,
+        data_hash=file_hash(events_path, signals_path, data_dir / RECORD_FILE),
+        reach=reach,
+    )

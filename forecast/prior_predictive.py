@@ -15,9 +15,9 @@ from .warnings import warning_hazard
 
 def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Median and 90% interval of implied event-days per year for each component, beside the
-    observed average (1998-2024), computed on the historical days: the background on unwarned
+    observed average (1998 to the record's end), computed on the historical days: the background on unwarned
     cells, background and warnings as competing causes on warned days."""
-    cells = training_cells(ds, pd.Timestamp("2025-01-01"), priors)
+    cells = training_cells(ds, ds.reach.first_unknown, priors)
     prior = sample_prior(priors, n_draws, seed)
     years = cells.n_days / 365.25
     rows = []

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .atomic import write_atomic
 from .baselines import event_days
 from .briefing import pct
-from .data import DATA_DIR, RECORD_END, load_episodes
+from .data import DATA_DIR, load_episodes, load_reach
 from .errors import InputError
 from .predict import EARLIEST_AS_OF, INTERVAL, MAX_WINDOW, Answerer, Evidence, parse_evidence
 from .vocab import QUESTION_EVENTS, SIGNALS
@@ -126,9 +126,10 @@ def validate(raw: dict, path: Path) -> ScenarioTree:
     if tree.tree.as_of is not None and not earliest <= tree.tree.as_of <= today:
         raise InputError(f"as-of date must be {earliest} to {today}", file=str(path), field="tree.as_of",
                          value=str(tree.tree.as_of))  # fmt: skip
+    record_end = load_reach().complete_through.date() if tree.tree.back_check else None
     for i, day in enumerate(tree.tree.back_check):
-        if not earliest <= day <= RECORD_END.date():
-            raise InputError(f"a back-check date must lie in the record, {earliest} to {RECORD_END.date()}",
+        if not earliest <= day <= record_end:
+            raise InputError(f"a back-check date must lie in the record, {earliest} to {record_end}",
                              file=str(path), field=f"tree.back_check[{i}]", value=str(day))  # fmt: skip
     episodes = load_episodes()
     for i, name in enumerate(tree.tree.draws_on):
@@ -332,14 +333,14 @@ def brief_table(long: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ back-check
 
 
-def what_happened(events: pd.DataFrame, as_of: dt.date, event: str, window: int) -> str:
+def what_happened(events: pd.DataFrame, as_of: dt.date, event: str, window: int, record_end: pd.Timestamp) -> str:
     """'yes, first on DATE', 'no', or 'open' when the window runs past the end of the record."""
     start = np.datetime64(as_of, "D")
     days = event_days(events, event)
     inside = days[(days >= start) & (days < start + np.timedelta64(window, "D"))]
     if len(inside):
         return f"yes, first on {inside.min()}"
-    if pd.Timestamp(as_of) + pd.Timedelta(days=window - 1) > RECORD_END:
+    if pd.Timestamp(as_of) + pd.Timedelta(days=window - 1) > record_end:
         return "open (past the record)"
     return "no"
 
@@ -355,7 +356,7 @@ def back_check_rows(
     as_of = answerer.as_of.date()
     wide.insert(0, "as_of", as_of.isoformat())
     wide["what happened"] = [
-        what_happened(answerer.ds.events, as_of, e, int(w))
+        what_happened(answerer.ds.events, as_of, e, int(w), answerer.ds.complete_through)
         for e, w in zip(wide["event"], wide["window_days"], strict=True)
     ]
     wide.columns.name = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import RECORD_END, Dataset, load_dataset, read_table
+from .data import Dataset, Reach, load_dataset, read_table
 from .errors import InputError
 from .fit_cache import Fit, get_fit
 from .model import MODEL_VERSION, SamplerSettings
@@ -24,22 +24,23 @@ class DiagnosticsError(Exception):
     """A fit missed the convergence thresholds and the caller asked for strictness."""
 
 
-def fit_cut(as_of) -> pd.Timestamp:
+def fit_cut(as_of, reach: Reach) -> pd.Timestamp:
     """The training cut for a forecast as of a date: the as-of date itself, but no later than the
-    day after the record ends, so that unrecorded days are never taught to the model as quiet ones.
-    Answers still take the as-of date's evidence and recent events."""
-    return min(pd.Timestamp(as_of), RECORD_END + pd.Timedelta(days=1))
+    first day the record does not cover, so that unrecorded days are never taught to the model as
+    quiet ones. Answers still take the as-of date's evidence and recent events."""
+    return min(pd.Timestamp(as_of), reach.first_unknown)
 
 
-def record_gap_warning(as_of) -> str | None:
-    """A plain warning when the as-of date lies beyond the end of the shipped record."""
-    gap = (pd.Timestamp(as_of) - RECORD_END).days - 1
+def record_gap_warning(as_of, reach: Reach) -> str | None:
+    """A plain warning when the as-of date lies beyond the days the record covers."""
+    gap = (pd.Timestamp(as_of) - reach.complete_through).days - 1
     if gap <= 0:
         return None
     return (
-        f"The record ends on {RECORD_END.date()}; the {gap} days from then to the as-of date have no recorded "
-        "events or evidence, so recent-activity terms read them as quiet. The model is fitted on data before "
-        f"{(RECORD_END + pd.Timedelta(days=1)).date()}. Set the evidence you know, or import newer data."
+        f"The record is complete through {reach.complete_through.date()} (data/record.toml); the {gap} days from "
+        "then to the as-of date have no recorded events or evidence, so recent-activity terms read them as quiet. "
+        f"The model is fitted on data before {reach.first_unknown.date()}. Set the evidence you know, or add "
+        "newer records."
     )
 
 
@@ -55,7 +56,7 @@ class Context:
 
     def fit(self, as_of, progress=None) -> Fit:
         """The fit for a forecast as of this date (trained on data before `fit_cut(as_of)`)."""
-        fit = get_fit(self.ds, self.priors, fit_cut(as_of), self.settings, self.seed, progress=progress)
+        fit = get_fit(self.ds, self.priors, fit_cut(as_of, self.ds.reach), self.settings, self.seed, progress=progress)
         if self.on_fit:
             self.on_fit(fit)
         if self.strict and fit.diagnostics.warnings:
@@ -147,7 +148,7 @@ def forecast_table(
 
 def answerer_for(ctx: Context, as_of) -> tuple[Answerer, Fit]:
     """The answerer for a forecast as of a date (its fit cached), warning past the record's end."""
-    gap = record_gap_warning(as_of)
+    gap = record_gap_warning(as_of, ctx.ds.reach)
     if gap and ctx.on_warning:
         ctx.on_warning(gap)
     fit = ctx.fit(as_of)

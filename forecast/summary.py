@@ -43,6 +43,7 @@ def check_report(ds: Dataset) -> list[str]:
     ev, sg = ds.events, ds.signals
     lines = [
         f"data OK (hash {ds.data_hash})",
+        f"complete through {ds.complete_through.date()} (data/record.toml): {ds.reach.checked}",
         f"events: {len(ev)} rows, {ev['date'].min().date()} to {ev['date'].max().date()}, every row sourced",
         "",
         "events by type (long_range_missile = IRBM/ICBM days, also counted in ballistic_missile):",
@@ -64,14 +65,17 @@ def check_report(ds: Dataset) -> list[str]:
 
 
 def timeline_frame(
-    events: pd.DataFrame, signals: pd.DataFrame, kinds: list[str], names: list[str], years: tuple[int, int]
+    events: pd.DataFrame,
+    signals: pd.DataFrame,
+    kinds: list[str],
+    names: list[str],
+    years: tuple[int, int],
+    record_end: pd.Timestamp,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Event days and signal-record spans for the Data page's timeline, within ``years``.
 
     A record spans from the day it occurred to its end date, or its lifetime, or (open records)
     the next record of the same signal, clipped to the record's end."""
-    from .data import RECORD_END
-
     lo, hi = pd.Timestamp(f"{years[0]}-01-01"), pd.Timestamp(f"{years[1]}-12-31")
     ev = with_question_types(events)
     ev = ev[ev["event"].isin(kinds) & ev["date"].between(lo, hi)]
@@ -91,7 +95,7 @@ def timeline_frame(
                 end = start + pd.Timedelta(days=int(r.lifetime_days))
             else:
                 later = [s for s in starts[i + 1 :] if s > start]
-                end = later[0] if later else RECORD_END
+                end = later[0] if later else record_end
             if end < lo or start > hi:
                 continue
             spans.append(

@@ -8,7 +8,7 @@ import pandas.testing as pd_testing
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecast.data import load_events
+from forecast.data import load_events, load_reach
 from forecast.model import MODEL_VERSION
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -46,8 +46,9 @@ def test_forecast_page_shows_answer_interval_band_and_provenance(app_env):
     captions = " ".join(c.value for c in at.caption)
     assert "90% interval" in captions and "base rate" in captions
     assert "data " in captions and "priors default.toml" in captions and f"model {MODEL_VERSION}" in captions
-    # the as-of date is beyond the record: the page says so
-    assert any("The record ends on 2024-12-31" in w.value for w in at.warning)
+    # the as-of date (today) is beyond the record: the page says from which day
+    reach = load_reach()
+    assert any(f"complete through {reach.complete_through.date()}" in w.value for w in at.warning)
 
 
 def test_an_announcement_raises_and_a_moratorium_lowers_the_space_launch_forecast(app_env):

@@ -15,6 +15,7 @@ import pytest
 from forecast import track_record
 from forecast.backtest import WARNING_LEVELS, BacktestConfig, plan, run, run_part, warning_records
 from forecast.baselines import climatology, outcome, recent_rate
+from forecast.data import Reach, write_reach
 from forecast.errors import InputError
 from forecast.model import SamplerSettings
 from forecast.scoring import bootstrap_brier_difference, reliability, score, scores_table, select_origins, skill_table
@@ -151,6 +152,8 @@ def test_warning_origins_are_the_publication_days_of_direct_warnings(data_copy):
     ]
     with open(data_copy / "signals.csv", "a", encoding="utf-8") as fh:
         fh.write("\n".join(rows) + "\n")
+    # a record complete through the end of 2024: origins whose windows close later are left out
+    write_reach(Reach(pd.Timestamp("2024-12-31"), "test: the record as of the end of 2024"), data_copy)
     config = small(start="2012-01-01", end="2024-12-31", refit="yearly")
     parts = plan(config, str(data_copy))
     origins = [o for p in parts for o in p.origins]
@@ -194,7 +197,12 @@ def test_a_warning_on_a_routine_day_is_one_origin_of_both_kinds_and_early_warnin
     # their own on the first of them, and the routine origins keep the refit they had without them
     parts = plan(small(start="2012-03-10", end="2012-06-30", origins="monthly", refit="quarterly"))
     assert [p.refit.date().isoformat() for p in parts] == ["2012-03-16", "2012-04-01"]
-    assert [o.day.date().isoformat() for o in parts[0].origins] == ["2012-03-16", "2012-03-19", "2012-03-25", "2012-03-29"]
+    assert [o.day.date().isoformat() for o in parts[0].origins] == [
+        "2012-03-16",
+        "2012-03-19",
+        "2012-03-25",
+        "2012-03-29",
+    ]
     bare = plan(small(start="2012-03-10", end="2012-06-30", origins="monthly", warning_origins=False))
     assert [p.refit.date().isoformat() for p in bare] == ["2012-04-01"]
 

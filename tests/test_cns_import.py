@@ -15,7 +15,7 @@ def test_cns_rows_become_korean_days():
     # 00:40 UTC 4 Jul (12-hour clock '12:40:00 AM') is still 4 Jul in Korea
     assert ("2017-07-04", "ballistic_missile") in days.index
     # 22:30 UTC 13 Jan is 14 Jan in Korea, and two rows make one day of two missiles
-    row = days.loc[("2025-01-14", "ballistic_missile")]
+    row = days.loc[("2025-02-17", "ballistic_missile")]
     assert row["missiles"] == "2" and row["missile_class"] == "SRBM"
     assert ("2025-03-20", "space_launch") in days.index
 
@@ -27,7 +27,7 @@ def test_import_merges_reports_and_never_drops_rows(data_copy):
     after = load_events(path)
     assert len(after) == len(before) + 2
     added = {(r["date"], r["event"]) for r in report.added}
-    assert added == {("2025-01-14", "ballistic_missile"), ("2025-03-20", "space_launch")}
+    assert added == {("2025-02-17", "ballistic_missile"), ("2025-03-20", "space_launch")}
     # the revision is applied and reported
     changed = {(r["date"], tuple(d)) for r, d in report.changed}
     assert ("2024-01-14", ("outcome",)) in changed
@@ -61,7 +61,7 @@ def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
-    assert "added 2 row(s)" in out.stdout and "2025-01-14" in out.stdout
+    assert "added 2 row(s)" in out.stdout and "2025-02-17" in out.stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("Date,Missile Name\n1-Jan-20,X\n", encoding="utf-8")
     original = path.read_bytes()

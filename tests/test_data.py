@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.data import load_dataset, load_episodes, load_events, load_signals
+from forecast.data import Reach, load_dataset, load_episodes, load_events, load_reach, load_signals, write_reach
 from forecast.errors import InputError
 from forecast.vocab import MISSILE_CLASSES, RECORDED_EVENTS, SIGNALS
 
@@ -22,7 +22,7 @@ def test_shipped_events_are_complete_and_sourced():
     assert (ev["source"].str.len() > 0).all()
     assert set(ev["event"]) <= set(RECORDED_EVENTS)
     assert ev["date"].min() >= pd.Timestamp("1998-01-01")
-    assert ev["date"].max() <= pd.Timestamp("2024-12-31")
+    assert ev["date"].max() <= load_reach().complete_through  # nothing past what the record covers
     missiles = ev[ev["event"] == "ballistic_missile"]
     assert missiles["missile_class"].isin(MISSILE_CLASSES).all()
     # Korea local dates: the first Hwasong-14 flew on 4 July KST, the Hwasong-15 on 29 Nov KST
@@ -267,3 +267,45 @@ def test_cli_data_show_long_range_is_irbm_or_icbm():
 
     rows = json.loads(run_cli("data", "show", "--event", "long_range_missile", "--format", "json").stdout)
     assert rows and {r["missile_class"] for r in rows} <= {"IRBM", "ICBM"}
+
+
+# ---------------------------------------------------------------- how far the record is complete
+
+
+def test_the_records_reach_is_data_and_everything_derives_from_it(data_copy):
+    reach = load_reach(data_copy)
+    assert reach.complete_through >= pd.Timestamp("2026-08-20") and "CSIS" in reach.checked
+    before = load_dataset(data_copy)
+    assert before.complete_through == reach.complete_through
+    # moving it is the analyst's decision; it changes the data hash (fits and provenance follow)
+    write_reach(Reach(pd.Timestamp("2026-09-30"), "checked the September wires"), data_copy)
+    after = load_dataset(data_copy)
+    assert after.complete_through == pd.Timestamp("2026-09-30") and after.data_hash != before.data_hash
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ("[record]\ncomplete_through = 2099-01-01\nchecked = 'x'\n", "record.complete_through", "future"),
+        ("[record]\ncomplete_through = '2026-08-20'\nchecked = 'x'\n", "record.complete_through", "must be a date"),
+        ("[record]\ncomplete_through = 2026-08-20\n", "record.checked", "what was checked"),
+        ("[record]\ncomplete_thru = 2026-08-20\nchecked = 'x'\n", "complete_thru", "unknown key"),
+        ("[record\n", None, "not valid TOML"),
+    ],
+)
+def test_a_bad_reach_file_names_file_field_and_value(data_copy, text, field, words):
+    (data_copy / "record.toml").write_text(text)
+    with pytest.raises(InputError, match=words) as err:
+        load_dataset(data_copy)
+    assert err.value.file.endswith("record.toml") and err.value.field == field
+
+
+def test_cli_reach_moves_only_when_told_and_refuses_bad_input(data_copy):
+    out = run_cli("data", "reach", "--data-dir", str(data_copy))
+    assert out.returncode == 0 and "complete through" in out.stdout
+    bad = run_cli("data", "reach", "--set", "2026-13-01", "--checked", "x", "--data-dir", str(data_copy))
+    assert bad.returncode == 2 and "--set" in bad.stderr and "Traceback" not in bad.stderr
+    unchanged = (data_copy / "record.toml").read_text()
+    missing = run_cli("data", "reach", "--set", "2026-09-01", "--data-dir", str(data_copy))
+    assert missing.returncode == 2 and "--checked" in missing.stderr
+    assert (data_copy / "record.toml").read_text() == unchanged

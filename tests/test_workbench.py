@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecast import evidence_sets, forecast_log, track_record, workbench
-from forecast.data import RECORD_END, load_dataset
+from forecast.data import Reach, load_dataset
 from forecast.errors import InputError
 from forecast.fit_cache import get_fit
 from forecast.model import SamplerSettings
@@ -170,10 +170,15 @@ def test_forecast_rows_carry_provenance_and_markdown(answerer):
 
 
 def test_the_fit_cut_never_passes_the_as_of_date_or_the_record():
-    assert fit_cut("2012-03-17") == pd.Timestamp("2012-03-17")
-    assert fit_cut("2026-11-25") == RECORD_END + pd.Timedelta(days=1)
-    assert record_gap_warning("2024-06-01") is None
-    assert "no recorded events" in record_gap_warning("2026-01-01")
+    """The record's reach is data (data/record.toml): the fit cut and the warning derive from it."""
+    reach = load_dataset().reach
+    assert fit_cut("2012-03-17", reach) == pd.Timestamp("2012-03-17")
+    assert fit_cut("2026-11-25", reach) == reach.complete_through + pd.Timedelta(days=1)
+    assert record_gap_warning(reach.complete_through + pd.Timedelta(days=1), reach) is None
+    later = record_gap_warning(reach.complete_through + pd.Timedelta(days=31), reach)
+    assert "no recorded events" in later and str(reach.complete_through.date()) in later and "30 days" in later
+    earlier = Reach(pd.Timestamp("2024-12-31"), "test")
+    assert fit_cut("2026-11-25", earlier) == pd.Timestamp("2025-01-01")
 
 
 def test_sampler_settings_from_the_environment(monkeypatch):

@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from ..data import RECORD_END
 from ..errors import InputError
 from ..fit_cache import Fit, fit_key, key_digest, load_cached
 from ..predict import EARLIEST_AS_OF, Answerer, Evidence
@@ -120,7 +119,7 @@ def in_use() -> InUse:
     ctx = get_context()
     as_of = pd.Timestamp(st.session_state["as_of"])
     reset_evidence_if_date_changed(as_of.date())
-    cut = fit_cut(as_of)
+    cut = fit_cut(as_of, ctx.ds.reach)
     reg = _registry()
     key = fit_key(ctx.ds, ctx.priors, cut, ctx.settings, ctx.seed)
     fkey = key_digest(key)
@@ -206,9 +205,9 @@ def sidebar() -> None:
             st.session_state["priors_file"] = names[0]
         bound(st.selectbox, "Prior file", "priors_file", options=names, help="Files in priors/.")
         bound(st.text_input, "Analyst", "analyst", placeholder="your name, saved with sets and the log")
-        gap = record_gap_warning(st.session_state["as_of"])
-        if gap:
-            st.caption(f"Record ends {RECORD_END.date()}.")
+        reach = get_context().ds.reach
+        if record_gap_warning(st.session_state["as_of"], reach):
+            st.caption(f"The record is complete through {reach.complete_through.date()}.")
 
 
 def fmt_pct(p: float) -> str:

@@ -31,7 +31,7 @@ def render() -> None:
     years = c3.slider("Period", 1998, last_year, (1998, last_year), key="data_years")
 
     st.subheader("Timeline")
-    ev_points, sig_bars = timeline_frame(events, signals, chosen, sig, years)
+    ev_points, sig_bars = timeline_frame(events, signals, chosen, sig, years, ds.complete_through)
     points = (
         alt.Chart(ev_points)
         .mark_tick(thickness=2, size=18)
