@@ -78,7 +78,7 @@ def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
 
 def test_bad_date_in_cns_file_names_row(tmp_path):
     bad = tmp_path / "bad.csv"
-    text = FIXTURE.read_bytes().decode("cp1252").replace("13-Jan-25", "13-Jnu-25", 1)
+    text = FIXTURE.read_bytes().decode("cp1252").replace("16-Feb-25", "16-Fbe-25", 1)
     bad.write_text(text, encoding="utf-8")
     import pytest
 
@@ -86,7 +86,7 @@ def test_bad_date_in_cns_file_names_row(tmp_path):
 
     with pytest.raises(InputError) as err:
         cns_days(bad)
-    assert err.value.row == 4 and err.value.field == "Date" and err.value.value == "13-Jnu-25"
+    assert err.value.row == 4 and err.value.field == "Date" and err.value.value == "16-Fbe-25"
 
 
 # ---------------------------------------------------------------- real releases: scope, near-matches, classes
