@@ -132,6 +132,11 @@ def warning_origin_table(frame: pd.DataFrame, signals: pd.DataFrame | None) -> p
     return w.rename(columns={"origin_kind": "kind"}).reset_index(drop=True)
 
 
+#: The first origin of the forward period: the record reached 2024-12-31 when the model and its
+#: warning coding were written, so windows from here on are scored out of sample.
+FORWARD_FROM = pd.Timestamp("2025-01-01")
+
+
 def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None = None, data_dir=None) -> None:
     from .backtest import manifest, warning_levels_text
     from .data import load_dataset
@@ -166,7 +171,8 @@ def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None 
         "",
         f"Data hash `{man['data_hash']}`, model version {man['model_version']}, priors "
         + ", ".join(f"`{k}` ({v})" for k, v in man["priors"].items())
-        + f", seed {config.seed}, origins {config.origins} from {config.start} to {config.end}, refit {config.refit}, "
+        + f", seed {config.seed}, origins {config.origins} from {config.start} to "
+        f"{config.end or 'the end of the record'}, refit {config.refit}, "
         f"sampler {config.settings.chains} chains x {config.settings.draws} draws ({config.settings.tune} tuning). "
         f"Run took {seconds or 0:.0f} s. Only closed windows are scored: {len(scored)} forecasts at "
         f"{n_origins['routine']} routine and {n_origins['warning']} warning origins ({n_both} both).",
@@ -224,6 +230,29 @@ def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None 
             "### Brier difference model - baseline, with 90% bootstrap interval over origins (negative = model better)",
             "",
             _md(k_skill[["priors", "event", "window_days", "baseline", "brier_diff", "diff_lo90", "diff_hi90", "n"]]),
+            "",
+        ]
+    forward = scored[pd.to_datetime(scored["origin"]) >= FORWARD_FROM]
+    if len(forward):
+        f_scores = by_origin_kind(forward, scores_table)
+        f_skill = by_origin_kind(forward, skill_table)
+        _csv(f_scores, out / "scores_forward.csv")
+        _csv(f_skill, out / "skill_forward.csv")
+        pooled = f_skill[f_skill["event"] == "all"]
+        lines += [
+            f"## The forward period: origins from {FORWARD_FROM.date()}",
+            "",
+            "Every refit before 2025 was made before these windows were recorded, and the model, priors and "
+            "warning coding were written without them: the first true test out of sample. Few windows, so read "
+            "the intervals.",
+            "",
+            _md(f_scores[f_scores["event"] == "all"]),
+            "",
+            _md(
+                pooled[
+                    ["priors", "origin_kind", "baseline", "brier_skill", "brier_diff", "diff_lo90", "diff_hi90", "n"]
+                ]
+            ),
             "",
         ]
     lines += [
