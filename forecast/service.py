@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .analyst_records import analyst_count, records_dir
 from .data import RECORD_END, Dataset, load_dataset, read_table
 from .errors import InputError
 from .fit_cache import Fit, get_fit
@@ -73,6 +74,7 @@ class Context:
             "seed": self.seed,
             "fit_as_of": fit.as_of,
             "diagnostics_ok": not fit.diagnostics.warnings,
+            "analyst_records": analyst_count(self.ds),
         }
 
 
@@ -84,9 +86,12 @@ def context(
     strict: bool = False,
     on_fit=None,
     on_warning=None,
+    records: bool = True,
 ) -> Context:
+    """The inputs for forecasts: the data (with the analyst's own records in the working
+    directory unless ``records`` is false), the prior file and the sampler settings."""
     return Context(
-        load_dataset(data_dir),
+        load_dataset(data_dir, records_dir() if records else None),
         load_priors(priors_path),
         settings or SamplerSettings(),
         seed,
