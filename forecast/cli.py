@@ -77,17 +77,32 @@ def parse_windows(text: str) -> tuple[int, ...]:
     return windows
 
 
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Directory holding events.csv and signals.csv.")]
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        help="Directory holding events.csv and signals.csv (default: data/); your records in the working "
+        "directory are added.",
+    ),
+]
+
+
+def _dataset(data_dir=None):
+    """The shipped record (or ``data_dir``'s) merged with the analyst's own records."""
+    from .analyst_records import records_dir
+    from .data import load_dataset
+
+    return load_dataset(data_dir, records_dir())
 
 
 @data_app.command("check")
 def data_check(data_dir: DataDir = None) -> None:
     """Validate every data file and print a summary."""
-    from .data import DATA_DIR, load_dataset, load_episodes
+    from .data import DATA_DIR, load_episodes
     from .summary import check_report
 
     try:
-        ds = load_dataset(data_dir)
+        ds = _dataset(data_dir)
         episodes = load_episodes((data_dir or DATA_DIR) / "episodes.toml")
     except InputError as exc:
         raise fail(exc) from None
@@ -144,7 +159,6 @@ def data_show(
     data_dir: DataDir = None,
 ) -> None:
     """Print the events of one type."""
-    from .data import load_dataset
     from .summary import events_of
     from .vocab import QUESTION_EVENTS
 
@@ -153,13 +167,13 @@ def data_show(
             InputError(f"unknown event type; allowed: {', '.join(QUESTION_EVENTS)}", field="--event", value=event)
         )
     try:
-        ds = load_dataset(data_dir)
+        ds = _dataset(data_dir)
     except InputError as exc:
         raise fail(exc) from None
     frame = events_of(ds.events, event).copy()
     frame["date"] = frame["date"].dt.date.astype(str)
     frame["missiles"] = frame["missiles"].astype("string").fillna("")
-    cols = ["date", "event", "missile_class", "missiles", "vehicle", "site", "outcome", "source"]
+    cols = ["date", "event", "missile_class", "missiles", "vehicle", "site", "outcome", "origin", "source"]
     if fmt is Format.table:
         cols = cols[:-1]
     typer.echo(render(frame[cols], fmt))
@@ -264,7 +278,7 @@ def _run(fn):
         raise typer.Exit(code=3) from None
 
 
-PROVENANCE = ("data_hash", "priors_file", "priors_hash", "model_version", "seed")
+PROVENANCE = ("data_hash", "priors_file", "priors_hash", "model_version", "seed", "analyst_records")
 #: The columns of an answer in `predict` and `table` output (CSV/JSON), in order.
 ANSWER_COLUMNS = (
     "as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate", "drivers", "evidence",
@@ -496,13 +510,12 @@ def signals(
     """The signal vocabulary and the data's current state of each signal."""
     import datetime as dt
 
-    from .data import load_dataset
     from .signal_state import question_state
     from .vocab import QUESTION_EVENTS, SIGNALS
 
     def go():
         day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-        ds = load_dataset()
+        ds = _dataset()
         return day, {e: question_state(ds.signals, day, e) for e in QUESTION_EVENTS}
 
     try:
@@ -724,6 +737,125 @@ def evaluate(
     typer.echo(f"{head}Worst misses (largest squared error first)")
     typer.echo("")
     typer.echo(_rounded(ev.worst, fmt))
+
+
+# ------------------------------------------------------------------ the analyst's own records
+
+records_app = typer.Typer(
+    help="Your own records: events and signal records kept in the working directory (records/), "
+    "merged with the shipped data for forecasts.",
+    no_args_is_help=True,
+)
+records_add_app = typer.Typer(help="Add an event or a signal record.", no_args_is_help=True)
+records_app.add_typer(records_add_app, name="add")
+app.add_typer(records_app, name="records")
+
+#: Columns of the records files -> the flags that fill them (errors name the flag).
+RECORD_FLAGS = {
+    "date": "--date",
+    "event": "--event",
+    "missile_class": "--missile-class",
+    "missiles": "--missiles",
+    "vehicle": "--vehicle",
+    "site": "--site",
+    "outcome": "--outcome",
+    "source": "--source",
+    "note": "--note",
+    "signal": "--signal",
+    "level": "--level",
+    "events": "--events",
+    "occurred": "--occurred",
+    "published": "--published",
+    "end": "--end",
+    "lifetime_days": "--lifetime-days",
+    "window_start": "--window-start",
+    "window_end": "--window-end",
+    "id": "ID",
+}
+
+
+def _record_change(fn):
+    """Run an add or remove; an error about the new record names the flag (exit 2)."""
+    try:
+        return fn()
+    except InputError as exc:
+        if exc.file is None:
+            exc.field = RECORD_FLAGS.get(exc.field or "", exc.field)
+        raise fail(exc) from None
+
+
+@records_add_app.command("event")
+def records_add_event(
+    date: Annotated[str, typer.Option("--date", help="Korea local date YYYY-MM-DD.")],
+    event: Annotated[
+        str, typer.Option("--event", help="space_launch, ballistic_missile, nuclear_test or engine_test.")
+    ],
+    source: Annotated[str, typer.Option("--source", help="Where this is reported (required).")],
+    missile_class: Annotated[
+        str, typer.Option("--missile-class", help="SRBM, MRBM, IRBM, ICBM, SLBM, ... (ballistic_missile only).")
+    ] = "",
+    missiles: Annotated[str, typer.Option("--missiles", help="Number of missiles.")] = "",
+    vehicle: Annotated[str, typer.Option("--vehicle")] = "",
+    site: Annotated[str, typer.Option("--site")] = "",
+    outcome: Annotated[str, typer.Option("--outcome", help="success, failure, partial or unknown.")] = "unknown",
+    note: Annotated[str, typer.Option("--note")] = "",
+) -> None:
+    """Add an event to your records (validated like data/events.csv)."""
+    from . import analyst_records as ar
+
+    rid = _record_change(
+        lambda: ar.add_event(date, event, source, missile_class, note, vehicle, site, outcome, missiles)
+    )
+    typer.echo(f"added {rid}: {event} on {date} ({ar.records_dir() / 'events.csv'})")
+
+
+@records_add_app.command("signal")
+def records_add_signal(
+    signal: Annotated[str, typer.Option("--signal", help="site_activity, announcement, rhetoric, ...")],
+    level: Annotated[str, typer.Option("--level", help="A level of that signal, e.g. notice or preparation.")],
+    events: Annotated[str, typer.Option("--events", help="Event types it applies to, joined by ';', or all.")],
+    occurred: Annotated[str, typer.Option("--occurred", help="When it happened, YYYY-MM-DD.")],
+    published: Annotated[str, typer.Option("--published", help="When it became public, YYYY-MM-DD.")],
+    source: Annotated[str, typer.Option("--source", help="Where this is reported (required).")],
+    end: Annotated[str, typer.Option("--end", help="Last day in force, YYYY-MM-DD.")] = "",
+    lifetime_days: Annotated[str, typer.Option("--lifetime-days", help="Days in force (instead of --end).")] = "",
+    window_start: Annotated[str, typer.Option("--window-start", help="A notice's first day.")] = "",
+    window_end: Annotated[str, typer.Option("--window-end", help="A notice's last day.")] = "",
+    note: Annotated[str, typer.Option("--note")] = "",
+) -> None:
+    """Add a signal record to your records (validated like data/signals.csv)."""
+    from . import analyst_records as ar
+
+    rid = _record_change(
+        lambda: ar.add_signal(
+            signal, level, events, occurred, published, source, end, lifetime_days, window_start, window_end, note
+        )
+    )
+    typer.echo(f"added {rid}: {signal}={level} published {published} ({ar.records_dir() / 'signals.csv'})")
+
+
+@records_app.command("list")
+def records_list(fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table) -> None:
+    """Your records, events then signal records."""
+    from . import analyst_records as ar
+
+    try:
+        frame = ar.list_records()
+    except InputError as exc:
+        raise fail(exc) from None
+    if frame.empty and fmt is Format.table:
+        typer.echo(f"no records of your own yet ({ar.records_dir()})")
+        return
+    typer.echo(render(frame, fmt))
+
+
+@records_app.command("remove")
+def records_remove(record_id: Annotated[str, typer.Argument(help="The record's id, e.g. A-E001 or A001.")]) -> None:
+    """Remove one of your records."""
+    from . import analyst_records as ar
+
+    kind = _record_change(lambda: ar.remove(record_id))
+    typer.echo(f"removed {kind} record {record_id}")
 
 
 def main() -> None:  # pragma: no cover - console entry

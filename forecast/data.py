@@ -516,15 +516,22 @@ def file_hash(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_dataset(data_dir: Path | str | None = None) -> Dataset:
+def load_dataset(data_dir: Path | str | None = None, records_dir: Path | str | None = None) -> Dataset:
+    """The shipped record (every row with ``origin`` = ``shipped``), merged with the analyst's own
+    records in ``records_dir`` when given (see :mod:`forecast.analyst_records`)."""
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     events_path, signals_path = data_dir / "events.csv", data_dir / "signals.csv"
     reach = load_reach(data_dir)
-    events = load_events(events_path)
-    signals = load_signals(signals_path)
-    return Dataset(
+    events = load_events(events_path).assign(origin="shipped")
+    signals = load_signals(signals_path).assign(origin="shipped")
+    ds = Dataset(
         events=events,
         signals=signals,
         data_hash=file_hash(events_path, signals_path, data_dir / RECORD_FILE),
         reach=reach,
     )
+    if records_dir is None:
+        return ds
+    from .analyst_records import merge_records
+
+    return merge_records(ds, events_path, signals_path, Path(records_dir))

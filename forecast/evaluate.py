@@ -226,7 +226,7 @@ def score_forecasts(frame: pd.DataFrame, provenance: dict | None = None, file: s
 # ------------------------------------------------------------------ the model's answers
 
 
-PROVENANCE_KEYS = ("data_hash", "priors_file", "priors_hash", "model_version", "seed")
+PROVENANCE_KEYS = ("data_hash", "priors_file", "priors_hash", "model_version", "seed", "analyst_records")
 ANSWER_KEYS = ("probability", "lower", "upper", "band", "base_rate", "drivers", "evidence", "analyst_set")
 
 

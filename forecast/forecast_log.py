@@ -33,12 +33,16 @@ COLUMNS = (
     "model_version",
     "seed",
     "fit_as_of",
+    "analyst_records",
 )
+#: The header of logs written before forecasts counted the analyst's own records; such a log is
+#: read with that column empty and rewritten with it at the next append.
+LEGACY_COLUMNS = COLUMNS[:-1]
 
 
 def _check_header(path: Path, text: str) -> None:
     first = next(csv.reader(io.StringIO(text)), [])
-    if tuple(first) != COLUMNS:
+    if tuple(first) not in (COLUMNS, LEGACY_COLUMNS):
         raise InputError(
             "not a forecast log (its header differs); move it aside to start a new log",
             file=str(path),
@@ -60,7 +64,18 @@ def read_text(path: Path) -> str:
     except OSError as exc:
         raise InputError(f"cannot read the log: {exc.strerror}", file=str(path)) from None
     _check_header(path, text)
-    return text
+    return _upgrade(text)
+
+
+def _upgrade(text: str) -> str:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or tuple(rows[0]) != LEGACY_COLUMNS:
+        return text
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(r + [""] if r else r for r in rows[1:])
+    return buf.getvalue()
 
 
 def append(path: Path, rows: list[dict]) -> int:

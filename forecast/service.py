@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .analyst_records import analyst_count, records_dir
 from .data import Dataset, Reach, load_dataset, read_table
 from .errors import InputError
 from .fit_cache import Fit, get_fit
@@ -31,17 +32,36 @@ def fit_cut(as_of, reach: Reach) -> pd.Timestamp:
     return min(pd.Timestamp(as_of), reach.first_unknown)
 
 
-def record_gap_warning(as_of, reach: Reach) -> str | None:
-    """A plain warning when the as-of date lies beyond the days the record covers."""
+def record_gap_warning(as_of, reach: Reach, ds: Dataset | None = None) -> str | None:
+    """A plain statement when the as-of date lies beyond the days the record covers: from which day
+    nothing is recorded, and which of those days the analyst's own records speak for."""
     gap = (pd.Timestamp(as_of) - reach.complete_through).days - 1
     if gap <= 0:
         return None
-    return (
-        f"The record is complete through {reach.complete_through.date()} (data/record.toml); the {gap} days from "
-        "then to the as-of date have no recorded events or evidence, so recent-activity terms read them as quiet. "
-        f"The model is fitted on data before {reach.first_unknown.date()}. Set the evidence you know, or add "
-        "newer records."
+    text = (
+        f"The record is complete through {reach.complete_through.date()} (data/record.toml); for the {gap} days "
+        "from then to the as-of date the shipped record has no events or evidence, so recent-activity terms read "
+        f"them as quiet. The model is fitted on data before {reach.first_unknown.date()}."
     )
+    mine = _analyst_after(ds, reach, pd.Timestamp(as_of)) if ds is not None else None
+    if mine:
+        text += f" Your own records cover {mine} in that period; every other day in it is unrecorded."
+    else:
+        text += " Set the evidence you know, or add your own records (Data page, `forecast records add`)."
+    return text
+
+
+def _analyst_after(ds: Dataset, reach: Reach, as_of: pd.Timestamp) -> str | None:
+    """'N events (dates) and M evidence records (dates)' of the analyst's own, after the record's reach."""
+    parts = []
+    for frame, col, noun in ((ds.events, "date", "event"), (ds.signals, "published", "evidence record")):
+        if "origin" not in frame:
+            continue
+        mine = frame[(frame["origin"] == "analyst") & (frame[col] > reach.complete_through) & (frame[col] < as_of)]
+        if len(mine):
+            days = ", ".join(sorted({str(d.date()) for d in mine[col]}))
+            parts.append(f"{len(mine)} {noun}{'s' if len(mine) > 1 else ''} ({days})")
+    return " and ".join(parts) or None
 
 
 @dataclass
@@ -74,6 +94,7 @@ class Context:
             "seed": self.seed,
             "fit_as_of": fit.as_of,
             "diagnostics_ok": not fit.diagnostics.warnings,
+            "analyst_records": analyst_count(self.ds),
         }
 
 
@@ -85,9 +106,12 @@ def context(
     strict: bool = False,
     on_fit=None,
     on_warning=None,
+    records: bool = True,
 ) -> Context:
+    """The inputs for forecasts: the data (with the analyst's own records in the working
+    directory unless ``records`` is false), the prior file and the sampler settings."""
     return Context(
-        load_dataset(data_dir),
+        load_dataset(data_dir, records_dir() if records else None),
         load_priors(priors_path),
         settings or SamplerSettings(),
         seed,
@@ -148,7 +172,7 @@ def forecast_table(
 
 def answerer_for(ctx: Context, as_of) -> tuple[Answerer, Fit]:
     """The answerer for a forecast as of a date (its fit cached), warning past the record's end."""
-    gap = record_gap_warning(as_of, ctx.ds.reach)
+    gap = record_gap_warning(as_of, ctx.ds.reach, ctx.ds)
     if gap and ctx.on_warning:
         ctx.on_warning(gap)
     fit = ctx.fit(as_of)

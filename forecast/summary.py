@@ -80,8 +80,9 @@ def timeline_frame(
     ev = with_question_types(events)
     ev = ev[ev["event"].isin(kinds) & ev["date"].between(lo, hi)]
     detail = ev["vehicle"].fillna("").astype(str) + " " + ev["missile_class"].fillna("").astype(str)
+    origin = ev["origin"] if "origin" in ev.columns else "shipped"
     points = pd.DataFrame(
-        {"date": ev["date"], "row": ev["event"], "detail": detail.str.strip(), "source": ev["source"]}
+        {"date": ev["date"], "row": ev["event"], "detail": detail.str.strip(), "source": ev["source"], "origin": origin}
     )
     spans = []
     for name, g in signals[signals["signal"].isin(names)].groupby("signal", sort=False):
@@ -107,6 +108,8 @@ def timeline_frame(
                     "end": min(max(end, start + pd.Timedelta(days=3)), hi),
                     "published": pd.Timestamp(r.published),
                     "source": r.source,
+                    "origin": getattr(r, "origin", "shipped"),
                 }
             )
-    return points, pd.DataFrame(spans, columns=["id", "row", "level", "start", "end", "published", "source"])
+    columns = ["id", "row", "level", "start", "end", "published", "source", "origin"]
+    return points, pd.DataFrame(spans, columns=columns)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from ..analyst_records import stamp
 from ..errors import InputError
 from ..fit_cache import Fit, fit_key, key_digest, load_cached
 from ..predict import EARLIEST_AS_OF, Answerer, Evidence
@@ -61,8 +62,9 @@ def show_error(exc: InputError) -> None:
 # ------------------------------------------------------------------ inputs and fits
 
 
-@st.cache_resource(show_spinner=False)
-def _context(priors_file: str) -> Context:
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _context(priors_file: str, records_stamp: tuple) -> Context:
+    """Keyed on the analyst's records files too: adding or removing a record reloads the data."""
     return context(_priors_path(priors_file), settings=sampler_settings())
 
 
@@ -86,7 +88,7 @@ def _registry() -> dict:
 def get_context() -> Context:
     """The loaded data and prior file in use; stops the page with a plain error if either is bad."""
     try:
-        return _context(st.session_state["priors_file"])
+        return _context(st.session_state["priors_file"], stamp())
     except InputError as exc:
         show_error(exc)
         st.stop()
@@ -109,6 +111,7 @@ class InUse:
             f"As of {self.answerer.as_of.date()}: events dated before it and evidence published by it. Fitted on "
             f"the record before {p['fit_as_of']} · data {p['data_hash']} · priors {p['priors_file']} "
             f"({p['priors_hash']}) · model {p['model_version']} · seed {p['seed']}"
+            + (f" · with {p['analyst_records']} of your own records" if p["analyst_records"] else "")
         )
 
 

@@ -402,7 +402,7 @@ def render() -> None:
     st.title("Forecast")
     prov = use.provenance
     st.caption(use.caption())
-    gap = record_gap_warning(as_of, use.ctx.ds.reach)
+    gap = record_gap_warning(as_of, use.ctx.ds.reach, use.ctx.ds)
     if gap:
         st.warning(gap)
     if not prov["diagnostics_ok"]:

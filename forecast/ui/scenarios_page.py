@@ -219,7 +219,8 @@ def render() -> None:
         f"{tree.tree.name}, as of {as_of}; data {prov['data_hash']}, priors {prov['priors_file']}, "
         f"model {prov['model_version']}"
     )
-    csv = long.assign(**{k: prov[k] for k in ("data_hash", "priors_file", "priors_hash", "model_version", "seed")})
+    keys = ("data_hash", "priors_file", "priors_hash", "model_version", "seed", "analyst_records")
+    csv = long.assign(**{k: prov[k] for k in keys})
     csv.insert(0, "as_of", as_of.isoformat())
     d1, d2 = st.columns(2)
     d1.download_button("Scenario table (CSV)", csv.to_csv(index=False), "scenarios.csv", "text/csv", key="sc_dl_csv")

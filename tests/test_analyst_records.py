@@ -1,0 +1,377 @@
+"""The analyst's own records: add, list, remove, merge into forecasts, and every bad-input case."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from forecast import analyst_records as ar
+from forecast.cli import app
+from forecast.data import DATA_DIR, load_dataset
+from forecast.errors import InputError
+from forecast.fit_cache import Fit
+from forecast.model import Diagnostics, sample_prior
+from forecast.predict import Answerer, answer, make_question
+from forecast.priors import load_priors
+from forecast.signal_state import question_state
+
+SHIPPED_HASH = load_dataset().data_hash
+NOTICE = {
+    "signal": "announcement",
+    "level": "notice",
+    "events": "space_launch",
+    "occurred": "2024-12-18",
+    "published": "2024-12-18",
+    "source": "IMO notice (test)",
+    "window_start": "2024-12-26",
+    "window_end": "2024-12-31",
+}
+
+
+@pytest.fixture
+def rdir(tmp_path: Path, monkeypatch) -> Path:
+    """A private working directory; its records folder."""
+    monkeypatch.setenv("FORECAST_WORK_DIR", str(tmp_path / "work"))
+    return ar.records_dir()
+
+
+def merged(rdir: Path):
+    return load_dataset(records_dir=rdir)
+
+
+def snapshot(rdir: Path) -> dict:
+    return {p.name: p.read_bytes() for p in rdir.glob("*.csv")} if rdir.exists() else {}
+
+
+# ------------------------------------------------------------------ add, list, remove
+
+
+def test_no_records_leave_the_shipped_data_and_hash(rdir):
+    ds = merged(rdir)
+    assert ds.data_hash == SHIPPED_HASH
+    assert set(ds.events["origin"]) == {"shipped"} and set(ds.signals["origin"]) == {"shipped"}
+    assert ar.list_records().empty
+    assert ar.analyst_count(ds) == 0
+
+
+def test_add_list_remove_round_trip_restores_the_data_hash(rdir):
+    eid = ar.add_event("2024-12-20", "ballistic_missile", "Yonhap (test)", missile_class="SRBM", note="planted")
+    assert eid == "A-E001"
+    one = merged(rdir)
+    assert one.data_hash != SHIPPED_HASH
+    sid = ar.add_signal(**NOTICE)
+    assert sid == "A001"
+    two = merged(rdir)
+    assert len({SHIPPED_HASH, one.data_hash, two.data_hash}) == 3
+    assert ar.analyst_count(two) == 2
+
+    listed = ar.list_records()
+    assert list(listed["id"]) == ["A-E001", "A001"] and list(listed["kind"]) == ["event", "signal"]
+    assert listed.loc[1, "window"] == "2024-12-26 to 2024-12-31"
+
+    ev = two.events[two.events["origin"] == "analyst"]
+    assert list(ev["id"]) == ["A-E001"] and ev["date"].iloc[0] == pd.Timestamp("2024-12-20")
+    sg = two.signals[two.signals["origin"] == "analyst"]
+    assert list(sg["id"]) == ["A001"] and sg["end"].iloc[0] == pd.Timestamp("2024-12-31")
+    assert two.events.index.is_unique and two.signals.index.is_unique
+    assert len(two.events) == len(one.events) == len(load_dataset().events) + 1
+
+    assert ar.remove("A001") == "signal"
+    assert merged(rdir).data_hash == one.data_hash
+    assert ar.remove("A-E001") == "event"
+    assert merged(rdir).data_hash == SHIPPED_HASH
+    assert ar.list_records().empty
+    # shipped files untouched, nothing written in data/
+    assert load_dataset().data_hash == SHIPPED_HASH
+    assert not (DATA_DIR / "records").exists()
+
+
+def test_ids_count_on_after_a_removal(rdir):
+    ar.add_event("2024-12-20", "engine_test", "src")
+    ar.add_event("2024-12-21", "engine_test", "src")
+    ar.remove("A-E001")
+    assert ar.add_event("2024-12-22", "engine_test", "src") == "A-E003"
+
+
+def test_removing_an_unknown_id_names_it(rdir):
+    ar.add_event("2024-12-20", "engine_test", "src")
+    with pytest.raises(InputError) as err:
+        ar.remove("A-E009")
+    assert err.value.field == "id" and err.value.value == "A-E009" and "A-E001" in str(err.value)
+
+
+def test_the_service_context_includes_the_records_and_says_so(rdir):
+    from forecast.service import context
+
+    ar.add_event("2024-12-20", "ballistic_missile", "src", missile_class="SRBM")
+    ctx = context()
+    fit = synthetic_fit(ctx.priors, "2024-12-21")
+    prov = ctx.provenance(fit)
+    assert prov["analyst_records"] == 1 and prov["data_hash"] == merged(rdir).data_hash != SHIPPED_HASH
+    assert context(records=False).ds.data_hash == SHIPPED_HASH
+
+
+# ------------------------------------------------------------------ use in a forecast
+
+
+def synthetic_fit(priors, as_of: str) -> Fit:
+    return Fit(sample_prior(priors, 400, seed=7), Diagnostics(1.0, 1000, 1000, 0, 0.0), {"as_of": as_of}, False)
+
+
+def test_a_planted_launch_changes_the_next_days_answer_and_removing_it_restores_it(rdir):
+    priors = load_priors()
+    fit = synthetic_fit(priors, "2024-12-21")
+    q = make_question("2024-12-21", "ballistic_missile", 30)
+
+    def prob(ds):
+        return answer(Answerer(ds, priors, fit, as_of="2024-12-21"), q)["probability"]
+
+    before = prob(merged(rdir))
+    ar.add_event("2024-12-20", "ballistic_missile", "Yonhap (test)", missile_class="SRBM")
+    planted = prob(merged(rdir))
+    assert planted > before + 0.005
+    ar.remove("A-E001")
+    assert prob(merged(rdir)) == pytest.approx(before)
+
+
+def test_a_planted_notice_sets_the_data_state(rdir):
+    assert question_state(merged(rdir).signals, "2024-12-20", "space_launch")["announcement"] != "notice"
+    ar.add_signal(**NOTICE)
+    assert question_state(merged(rdir).signals, "2024-12-20", "space_launch")["announcement"] == "notice"
+    # no look-ahead: not yet published the day before
+    assert question_state(merged(rdir).signals, "2024-12-17", "space_launch")["announcement"] != "notice"
+
+
+# ------------------------------------------------------------------ bad input: named, nothing changed
+
+EVENT_OK = {"date": "2024-12-20", "event": "ballistic_missile", "source": "src", "missile_class": "SRBM"}
+BAD_EVENTS = [
+    ({"source": ""}, "source", "", "must not be empty"),
+    ({"event": "rocket"}, "event", "rocket", "unknown event type"),
+    ({"date": "2099-01-01"}, "date", "2099-01-01", "date is in the future"),
+    ({"date": "20-12-2024"}, "date", "20-12-2024", "YYYY-MM-DD"),
+    ({"missile_class": "XRBM"}, "missile_class", "XRBM", "unknown missile class"),
+    ({"missile_class": ""}, "missile_class", "", "needs a missile class"),
+    ({"outcome": "great"}, "outcome", "great", "unknown outcome"),
+    ({"date": "2024-11-05"}, "date", "2024-11-05", "duplicate of"),  # a shipped row
+]
+
+
+@pytest.mark.parametrize(("change", "field", "value", "message"), BAD_EVENTS)
+def test_a_bad_event_is_named_and_nothing_is_saved(rdir, change, field, value, message):
+    ar.add_event("2024-12-01", "engine_test", "kept")
+    before = snapshot(rdir)
+    with pytest.raises(InputError) as err:
+        ar.add_event(**(EVENT_OK | change))
+    exc = err.value
+    assert (exc.field, exc.value) == (field, value) and message in exc.message
+    assert snapshot(rdir) == before
+    assert not list(rdir.glob(".*.tmp"))
+
+
+def test_a_duplicate_of_a_shipped_event_names_the_shipped_row(rdir):
+    with pytest.raises(InputError) as err:
+        ar.add_event(**(EVENT_OK | {"date": "2024-11-05"}))
+    assert "data/events.csv row" in err.value.message and "(same date, event)" in err.value.message
+    assert not (rdir / "events.csv").exists()
+
+
+def test_a_duplicate_of_an_own_event_names_the_records_file(rdir):
+    ar.add_event(**EVENT_OK)
+    with pytest.raises(InputError) as err:
+        ar.add_event(**EVENT_OK)
+    assert f"{rdir / 'events.csv'} row 2" in err.value.message
+
+
+BAD_SIGNALS = [
+    ({"source": ""}, "source", "", "must not be empty"),
+    ({"signal": "weather"}, "signal", "weather", "unknown signal"),
+    ({"level": "loud"}, "level", "loud", "unknown level"),
+    ({"events": "parade"}, "events", "parade", "unknown event type"),
+    ({"published": "2099-01-01"}, "published", "2099-01-01", "date is in the future"),
+    ({"published": "2024-12-10"}, "published", "2024-12-10", "published before it occurred"),
+    ({"window_end": "2024-12-20", "window_start": "2024-12-22"}, "window_end", "2024-12-20", "window ends before"),
+    ({"window_end": ""}, "window_end", "", "needs its notified window"),
+    (
+        {"level": "threatening", "signal": "rhetoric", "window_start": "", "window_end": "", "end": "2024-12-01"},
+        "end",
+        "2024-12-01",
+        "end is before the start",
+    ),
+    (
+        {"level": "threatening", "signal": "rhetoric", "window_start": "", "window_end": "", "lifetime_days": "0"},
+        "lifetime_days",
+        "0",
+        "positive whole number",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "value", "message"), BAD_SIGNALS)
+def test_a_bad_signal_record_is_named_and_nothing_is_saved(rdir, change, field, value, message):
+    ar.add_signal(**(NOTICE | {"occurred": "2024-12-01", "published": "2024-12-01"}))
+    before = snapshot(rdir)
+    with pytest.raises(InputError) as err:
+        ar.add_signal(**(NOTICE | change))
+    exc = err.value
+    assert (exc.field, exc.value) == (field, value) and message in exc.message
+    assert snapshot(rdir) == before
+
+
+def test_a_duplicate_of_a_shipped_signal_record_is_refused(rdir):
+    shipped = load_dataset().signals
+    rec = shipped[shipped["id"] == "S160"].iloc[0]
+    fields = {"signal": rec["signal"], "level": rec["level"], "events": rec["events"]}
+    fields |= {"occurred": "2024-10-30", "published": "2024-10-30", "source": "again", "lifetime_days": "90"}
+    with pytest.raises(InputError) as err:
+        ar.add_signal(**fields)
+    assert err.value.field == "signal" and "data/signals.csv row" in err.value.message
+
+
+def test_a_hand_edited_records_file_is_named_by_file_row_field_and_value(rdir):
+    rdir.mkdir(parents=True)
+    path = rdir / "events.csv"
+    path.write_text(
+        "id,date,event,missile_class,missiles,vehicle,site,outcome,source,note\n"
+        "A-E001,2024-12-20,engine_test,,,,,unknown,src,\n"
+        "A-E002,2024-12-21,engine_test,,,,,unknown,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        merged(rdir)
+    exc = err.value
+    assert (exc.file, exc.row, exc.field, exc.value) == (str(path), 3, "source", "")
+    # adding to a damaged file is refused with the same message, and the file is left as it was
+    before = path.read_bytes()
+    with pytest.raises(InputError) as err2:
+        ar.add_event("2024-12-22", "engine_test", "src")
+    assert (err2.value.file, err2.value.row, err2.value.field) == (str(path), 3, "source")
+    assert path.read_bytes() == before
+
+
+def test_a_hand_edited_bad_id_is_named(rdir):
+    rdir.mkdir(parents=True)
+    path = rdir / "signals.csv"
+    path.write_text(
+        "id,signal,level,events,occurred,published,end,lifetime_days,window_start,window_end,source,note\n"
+        "S001,rhetoric,threatening,all,2024-12-01,2024-12-01,,30,,,src,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as err:
+        merged(rdir)
+    assert (err.value.file, err.value.row, err.value.field, err.value.value) == (str(path), 2, "id", "S001")
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def cli(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_add_list_remove(rdir):
+    out = cli("records", "add", "event", "--date", "2024-12-20", "--event", "ballistic_missile")
+    assert out.exit_code == 2  # --source is required
+    out = cli(
+        "records", "add", "event", "--date", "2024-12-20", "--event", "ballistic_missile",
+        "--missile-class", "SRBM", "--source", "Yonhap (test)", "--note", "planted",
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "A-E001" in out.output
+    out = cli(
+        "records", "add", "signal", "--signal", "announcement", "--level", "notice", "--events", "space_launch",
+        "--occurred", "2024-12-18", "--published", "2024-12-18", "--window-start", "2024-12-26",
+        "--window-end", "2024-12-31", "--source", "IMO",
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    out = cli("records", "list", "--format", "json")
+    assert out.exit_code == 0
+    assert [r["id"] for r in json.loads(out.output)] == ["A-E001", "A001"]
+    out = cli("data", "show", "--event", "ballistic_missile", "--format", "csv")
+    assert "2024-12-20,ballistic_missile,SRBM" in out.output and ",analyst," in out.output
+    assert cli("records", "remove", "A001").exit_code == 0
+    assert cli("records", "remove", "A-E001").exit_code == 0
+    assert "no records" in cli("records", "list").output
+    assert merged(rdir).data_hash == SHIPPED_HASH
+
+
+@pytest.mark.parametrize(
+    ("args", "flag", "value"),
+    [
+        (["--date", "2099-01-01"], "--date", "2099-01-01"),
+        (["--event", "rocket"], "--event", "rocket"),
+        (["--missile-class", "XRBM"], "--missile-class", "XRBM"),
+        (["--source", " "], "--source", ""),
+    ],
+)
+def test_cli_bad_event_names_the_flag_and_exits_2(rdir, args, flag, value):
+    base = {"--date": "2024-12-20", "--event": "ballistic_missile", "--missile-class": "SRBM", "--source": "s"}
+    base |= dict(zip(args[::2], args[1::2], strict=True))
+    out = cli("records", "add", "event", *[x for kv in base.items() for x in kv])
+    assert out.exit_code == 2
+    line = out.output.strip()
+    assert line.startswith("error: ") and len(line.splitlines()) == 1
+    assert f"field '{flag}'" in line and repr(value) in line
+    assert not (rdir / "events.csv").exists()
+
+
+def test_cli_bad_signal_names_the_flag_and_exits_2(rdir):
+    out = cli(
+        "records", "add", "signal", "--signal", "announcement", "--level", "notice", "--events", "space_launch",
+        "--occurred", "2024-12-18", "--published", "2024-12-18", "--window-start", "2024-12-26",
+        "--window-end", "2024-12-20", "--source", "IMO",
+    )  # fmt: skip
+    assert out.exit_code == 2
+    assert "field '--window-end'" in out.output and "'2024-12-20'" in out.output
+    out = cli("records", "remove", "A999")
+    assert out.exit_code == 2 and "'A999'" in out.output
+
+
+def test_forecast_log_reads_a_log_written_before_the_column(tmp_path):
+    from forecast import forecast_log
+
+    path = tmp_path / "log.csv"
+    path.write_text(",".join(forecast_log.LEGACY_COLUMNS) + "\n" + ",".join(["x"] * 19) + "\n", encoding="utf-8")
+    assert forecast_log.read_text(path).splitlines()[0].endswith(",analyst_records")
+    assert forecast_log.append(path, [{"as_of": "2024-12-21", "analyst_records": 1}]) == 2
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(rows["analyst_records"]) == ["", "1"]
+
+
+# ------------------------------------------------------------------ the Data page
+
+
+def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("FORECAST_WORK_DIR", str(tmp_path / "work"))
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180).run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert any("No records of your own yet" in i.value for i in at.info)
+
+    # a bad record: named by the form's field, nothing saved
+    at.date_input(key="rec_date").set_value(dt.date(2024, 12, 20))
+    at.selectbox(key="rec_event").set_value("ballistic_missile")
+    at.selectbox(key="rec_class").set_value("SRBM")
+    at.button[[b.label for b in at.button].index("Add event")].click().run()
+    assert any("field 'Source'" in e.value for e in at.error), [e.value for e in at.error]
+    assert not (tmp_path / "work" / "records" / "events.csv").exists()
+
+    at.text_input(key="rec_source").set_value("Yonhap (test)")
+    at.button[[b.label for b in at.button].index("Add event")].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Added event A-E001" in s.value for s in at.success)
+    assert ar.list_records()["id"].tolist() == ["A-E001"]
+    events_table = at.dataframe[0].value
+    assert "analyst" in set(events_table["origin"])
+    assert any("1 of your own records" in c.value for c in at.caption)
+
+    at.button(key="rec_remove_A-E001").click().run()
+    assert not at.exception
+    assert ar.list_records().empty
+    assert "analyst" not in set(at.dataframe[0].value["origin"])
