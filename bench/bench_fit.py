@@ -8,7 +8,10 @@ import sys
 import tempfile
 import time
 
-as_of = sys.argv[1] if len(sys.argv) > 1 else "2025-01-01"
+from forecast.data import load_reach
+
+# all the data: the first day the record does not cover (data/record.toml)
+as_of = sys.argv[1] if len(sys.argv) > 1 else str(load_reach().first_unknown.date())
 with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as compiledir:
     for label, flags in (
         ("cold PyTensor compile cache", f"base_compiledir={compiledir}"),

@@ -40,7 +40,8 @@ def app_env(tmp_path_factory):
             mp.setenv(k, v)
         import datetime as dt
 
-        get_fit(load_dataset(), load_priors(), fit_cut(dt.date.today()), sampler_settings(), DEFAULT_SEED)
+        ds = load_dataset()
+        get_fit(ds, load_priors(), fit_cut(dt.date.today(), ds.reach), sampler_settings(), DEFAULT_SEED)
         yield {**env, "base": base}
         # leave the app's in-process caches clean for other test modules
         import streamlit as st

@@ -130,7 +130,7 @@ def test_no_look_ahead_a_planted_future_event_does_not_change_the_fit_data(ds, p
     )
     from forecast.data import Dataset
 
-    ds2 = Dataset(pd.concat([ds.events, planted], ignore_index=True), ds.signals, ds.data_hash + "-planted")
+    ds2 = Dataset(pd.concat([ds.events, planted], ignore_index=True), ds.signals, ds.data_hash + "-planted", ds.reach)
     after = training_cells(ds2, cut, priors)
     np.testing.assert_array_equal(before.X, after.X)
     np.testing.assert_array_equal(before.y, after.y)
@@ -151,7 +151,7 @@ def test_no_look_ahead_window_features_ignore_later_records(ds, priors):
     planted["scope"] = [("space_launch",)]
     planted["occurred"] = planted["published"] = pd.Timestamp("2012-03-18")
     planted["end"], planted["lifetime_days"] = pd.NaT, 30
-    ds2 = Dataset(ds.events, pd.concat([ds.signals, planted], ignore_index=True), "planted")
+    ds2 = Dataset(ds.events, pd.concat([ds.signals, planted], ignore_index=True), "planted", ds.reach)
     a = window_features(ds, pd.Timestamp(AS_OF), "space_launch", 30, priors)
     b = window_features(ds2, pd.Timestamp(AS_OF), "space_launch", 30, priors)
     np.testing.assert_array_equal(a, b)

@@ -176,7 +176,7 @@ def test_the_fit_cut_never_passes_the_as_of_date_or_the_record():
     assert fit_cut("2026-11-25", reach) == reach.complete_through + pd.Timedelta(days=1)
     assert record_gap_warning(reach.complete_through + pd.Timedelta(days=1), reach) is None
     later = record_gap_warning(reach.complete_through + pd.Timedelta(days=31), reach)
-    assert "no recorded events" in later and str(reach.complete_through.date()) in later and "30 days" in later
+    assert "no events or evidence" in later and str(reach.complete_through.date()) in later and "30 days" in later
     earlier = Reach(pd.Timestamp("2024-12-31"), "test")
     assert fit_cut("2026-11-25", earlier) == pd.Timestamp("2025-01-01")
 
