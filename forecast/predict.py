@@ -203,6 +203,7 @@ class Answerer:
         self._default_window: tuple[int, int] | None = None
         self._analyst: dict[tuple, tuple | None] = {}
         self._data_fired_cache: dict[tuple, np.ndarray | None] = {}
+        self._notice_share: dict[str, float] = {}
         self.memo: dict = {}  # derived values of this as-of date that callers compute once (e.g. data levels)
 
     def data_levels(self, component: str) -> dict[str, str]:
@@ -360,7 +361,7 @@ class Answerer:
         self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
     ) -> np.ndarray | None:
         """(draws, window) P(the record's strongest warning for a component has fired by each day)."""
-        key = (component, window, tuple(sorted(levels.items())), start, forced)
+        key = (component, window, _warning_part(levels), start, forced)
         if key not in self._data_fired_cache:
             warnings = [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)]
             self._data_fired_cache[key] = self._fired(warnings, window)
@@ -375,7 +376,7 @@ class Answerer:
 
     def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple):
         """(P(the analyst's strongest warning has fired by each day), the components it covers), or None."""
-        key = (event, tuple(sorted(combo.items())), window, start, forced)
+        key = (event, _warning_part(combo), window, start, forced)
         if key not in self._analyst:
             warnings = self.analyst_warnings(event, combo, start, forced)
             covered = tuple(sorted({c for _, comps in warnings for c in comps}))
@@ -456,7 +457,9 @@ class Answerer:
             if parts is None:
                 branches = [(conf, name, level)]
             else:
-                share = notice_share(self.ds.signals, self.as_of, QUESTION_COMPONENTS[event])
+                if event not in self._notice_share:
+                    self._notice_share[event] = notice_share(self.ds.signals, self.as_of, QUESTION_COMPONENTS[event])
+                share = self._notice_share[event]
                 branches = [(conf * share, name, parts[0]), (conf * (1.0 - share), name, parts[1])]
             if conf < 1.0:
                 branches.append((1.0 - conf, name, None))
@@ -486,6 +489,11 @@ def _window_state(
             _WINDOWS.clear()
         cached = _WINDOWS[key] = window_state(ds, as_of, component, length, priors)
     return cached[0][:window], cached[1]
+
+
+def _warning_part(levels: dict[str, str]) -> tuple:
+    """The part of a level assignment that warnings depend on (cache keys)."""
+    return tuple(sorted((s, lv) for s, lv in levels.items() if s in WARNING_SIGNALS))
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
