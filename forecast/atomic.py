@@ -24,3 +24,21 @@ def write_atomic(path: Path | str, write: Callable[[Path], None], check: Callabl
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def writable_dir(path: Path | str, *, value: Path | str | None = None) -> Path:
+    """Make an output directory and check that it can be written, before any work; an error names
+    the ``--out`` flag and ``value`` (the directory the user gave, by default ``path``)."""
+    from .errors import InputError
+
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise InputError(
+            f"cannot write the output directory: {exc.strerror}", field="--out", value=str(value or path)
+        ) from None
+    return path

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import write_atomic
+from .atomic import writable_dir, write_atomic
 from .baselines import climatology, event_days, outcome, recent_rate
 from .data import load_dataset
 from .errors import InputError
@@ -277,15 +277,7 @@ def run(
     parts = plan(config, data_dir)
     for p in config.priors:
         load_priors(p)  # a bad prior file fails before any work
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        parts_dir = out / "parts" / _run_key(config, data_dir)
-        parts_dir.mkdir(parents=True, exist_ok=True)
-        probe = parts_dir / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"cannot write the output directory: {exc.strerror}", field="--out", value=str(out)) from None
+    parts_dir = writable_dir(out / "parts" / _run_key(config, data_dir), value=out)
     todo = [p for p in parts if not (parts_dir / f"{p.name}.csv").exists()]
     done = len(parts) - len(todo)
     tick = _progress(len(todo))

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from .atomic import writable_dir
 from .errors import InputError
 
 app = typer.Typer(
@@ -693,7 +694,7 @@ def evaluate(
     def go():
         ev_mod.read_scored_questions(file)  # a bad file fails before any sampling
         if out is not None:
-            ev_mod.check_out_dir(out)
+            writable_dir(out)
         ctx = _context(priors, seed, strict, draws, tune)
         ev = ev_mod.evaluate(ctx, file)
         written = ev_mod.write_outputs(ev, out) if out is not None else []

@@ -51,7 +51,6 @@ Rows dated before 1998-01-01 are outside the record and are counted as skipped.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -59,7 +58,7 @@ from pathlib import Path
 import pandas as pd
 
 from .cns_import import SCOPE_START, SKIP_EARLY, MergeReport, merge_into, top_class
-from .data import EVENT_COLUMNS, load_events, read_text
+from .data import EVENT_COLUMNS, load_events, read_table, read_text
 from .errors import InputError
 
 REQUIRED = ("date", "type", "event", "description")
@@ -103,26 +102,10 @@ NEAR = 7  # days: a stated month-day further from the CSIS date is about somethi
 
 
 def _read(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    text = read_text(path)  # names the row where UTF-8 decoding fails
-    if not text.strip():
+    """The export as a table of strings (row = file line), checked like the project's own files."""
+    if path.exists() and not read_text(path).strip():
         raise InputError(f"file is empty; expected a header with {', '.join(REQUIRED)}", file=str(path), row=1)
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"not a readable CSV table: {exc}", file=str(path)) from None
-    frame.columns = [str(c).strip() for c in frame.columns]
-    for col in REQUIRED:
-        if col not in frame.columns:
-            raise InputError(
-                f"missing column '{col}'; a CSIS provocations export has {', '.join(REQUIRED)}",
-                file=str(path),
-                row=1,
-                field=col,
-            )
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return frame.apply(lambda c: c.astype(str).str.strip())
+    return read_table(path, REQUIRED)
 
 
 def _date(text: str, path: Path, row: int) -> dt.date:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import write_atomic
+from .atomic import writable_dir, write_atomic
 from .data import read_table, today
 from .errors import InputError
 from .predict import Question, make_question
@@ -289,22 +289,9 @@ def report_markdown(ev: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def check_out_dir(out: Path | str) -> Path:
-    """Make the output directory and check it can be written, before any sampling."""
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise InputError(f"cannot write the output directory: {exc.strerror}", field="--out", value=str(out)) from None
-    return out
-
-
 def write_outputs(ev: Evaluation, out: Path | str) -> list[Path]:
     """questions.csv, summary.csv, reliability.csv and report.md, each written atomically."""
-    out = check_out_dir(out)
+    out = writable_dir(out)
     texts = {
         "questions.csv": ev.questions.to_csv(index=False),
         "summary.csv": ev.summary.to_csv(index=False),

@@ -37,6 +37,7 @@ def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 
         w = cells.warned
         wm = w.component == k
         log_none = -np.logaddexp(0.0, log_odds(prior, k, w.X[wm]))
+        strongest = 0.0  # warnings of one type combine by the strongest, as in forecasts
         for i in range(w.offset.shape[1]):
             active = w.offset[wm, i] >= 0
             h = warning_hazard(
@@ -45,7 +46,8 @@ def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 
                 prior.hit[:, i, k][:, None],
                 prior.lead[:, i][:, None],
             )
-            log_none = log_none + np.where(active[None, :], np.log1p(-np.minimum(h, 1 - 1e-12)), 0.0)
+            strongest = np.maximum(strongest, np.where(active[None, :], h, 0.0))
+        log_none = log_none + np.log1p(-np.minimum(strongest, 1 - 1e-12))
         expected = expected + spell_fired
         expected = (expected + (1 - np.exp(log_none)).sum(axis=1)) / years
         lo, med, hi = np.quantile(expected, [0.05, 0.5, 0.95])

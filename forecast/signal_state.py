@@ -63,7 +63,8 @@ def _records(signals: pd.DataFrame, signal: str, component: str) -> dict[str, np
     return cache[key]
 
 
-def _day(ts) -> int:
+def day_number(ts) -> int:
+    """A date as a day number (days since 1970-01-01)."""
     return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype(np.int64))
 
 
@@ -83,7 +84,7 @@ def signal_timeline(
     neutral = SIGNALS[signal].neutral
     r = _records(signals, signal, component)
     if cut is not None:
-        visible = r["published"] <= _day(cut)
+        visible = r["published"] <= day_number(cut)
         start = r["occurred"][visible]
     else:
         visible = np.ones(len(r["occurred"]), dtype=bool)

@@ -11,12 +11,14 @@ its first day with mean ``lead`` days, truncated to the support:
 - the other kinds' support runs from the day the record became public for as long as it is in
   force (its end date or lifetime, or the kind's ``span_days`` when it has neither).
 
-Each warning is a cause competing with the background hazard (recency, regimes, context), so
-P(no event on a day) = (1 - h_background) x prod over warnings (1 - h_warning), where h_warning
-is the warning's hazard given that it has not fired yet. A warning stops when a later record of
-the same kind (a moved or extended window, a newer report) or a neutral record of its signal
-replaces it, when its support ends, or once an event of its type has happened (the warned event
-came). Everything here is arithmetic on day numbers: no PyMC.
+Each warning is a cause competing with the background hazard (recency, regimes, context):
+P(no event on a day) = (1 - h_background) x (1 - h_warning), where h_warning is the warning's
+hazard given that it has not fired yet. Warnings of one type are read as evidence of the same
+event, so a forecast takes the strongest warning in force, not their product (forecast/model.py).
+
+A warning stops when a later record of the same kind (a moved or extended window, a newer
+report) or a neutral record of its signal replaces it, when its support ends, or once an event of
+its type has happened (the warned event came). Everything here is arithmetic on day numbers: no PyMC.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .priors import Priors
+from .signal_state import day_number
 from .vocab import KIND_OF_LEVEL, SCOPE_COMPONENTS, SIGNALS, WARNING_KINDS, WARNING_SIGNALS
 
 KIND_INDEX = {k: i for i, k in enumerate(WARNING_KINDS)}
@@ -34,10 +37,6 @@ SIGNAL_OF_KIND = {kind: signal for (signal, _), kind in KIND_OF_LEVEL.items()}
 LEVEL_OF_KIND = {kind: level for (_, level), kind in KIND_OF_LEVEL.items()}
 N_KINDS = len(WARNING_KINDS)
 _FAR = np.iinfo(np.int64).max // 4
-
-
-def day_number(ts) -> int:
-    return int(np.datetime64(pd.Timestamp(ts).date(), "D").astype(np.int64))
 
 
 def _days(values: pd.Series) -> np.ndarray:

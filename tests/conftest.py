@@ -8,6 +8,22 @@ DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "data"
 
 
+@pytest.fixture(scope="session")
+def ds():
+    """The shipped dataset (read once per test session; tests never change it in place)."""
+    from forecast.data import load_dataset
+
+    return load_dataset()
+
+
+@pytest.fixture(scope="session")
+def priors():
+    """The default prior file."""
+    from forecast.priors import load_priors
+
+    return load_priors()
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped data directory."""

@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.data import load_dataset
 from forecast.features import training_cells
 from forecast.fit_cache import fit_key, get_fit, load_cached
 from forecast.model import SamplerSettings, sample_prior
@@ -15,16 +14,6 @@ from forecast.vocab import QUESTION_EVENTS
 
 TINY = SamplerSettings(draws=100, tune=150, chains=2, cores=1)
 AS_OF = "2012-03-17"
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return load_dataset()
-
-
-@pytest.fixture(scope="module")
-def priors():
-    return load_priors()
 
 
 @pytest.fixture(scope="module")

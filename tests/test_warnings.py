@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.data import load_dataset
 from forecast.errors import InputError
 from forecast.features import component_event_days
 from forecast.fit_cache import Fit
@@ -23,16 +22,6 @@ from forecast.warnings import (
     warning_hazard,
     warnings_in_force,
 )
-
-
-@pytest.fixture(scope="module")
-def ds():
-    return load_dataset()
-
-
-@pytest.fixture(scope="module")
-def priors():
-    return load_priors()
 
 
 def synthetic_fit(priors, as_of: str, hit: float | None = None, lead: float | None = None, n: int = 400) -> Fit:
