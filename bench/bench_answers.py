@@ -4,8 +4,10 @@ batch of 1. Prints both times and the difference (target: under 1 s more)."""
 import itertools
 import time
 
-from forecast.predict import Answerer, answer, make_question
-from forecast.service import context
+from forecast.answers.answer import answer
+from forecast.answers.answerer import Answerer
+from forecast.answers.questions import make_question
+from forecast.answers.service import context
 
 AS_OF = "2019-03-10"
 ctx = context()

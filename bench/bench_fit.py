@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-from forecast.data import load_reach
+from forecast.data.dataset import load_reach
 
 # all the data: the first day the record does not cover (data/record.toml)
 as_of = sys.argv[1] if len(sys.argv) > 1 else str(load_reach().first_unknown.date())

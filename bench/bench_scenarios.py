@@ -3,9 +3,10 @@ cached fit: branches, mixture, status quo and the sensitivity table. Target: und
 
 import time
 
-from forecast import scenarios as sc
-from forecast.predict import Answerer
-from forecast.service import context
+from forecast.answers import scenarios as sc
+from forecast.answers.answerer import Answerer
+from forecast.answers.service import context
+from forecast.workspace import scenario_files as sf
 
 AS_OF = "2019-03-01"
 LEVELS = [
@@ -28,7 +29,7 @@ raw = {
         for i, ev in enumerate(LEVELS)
     },
 }  # fmt: skip
-tree = sc.validate(raw, sc.SCENARIO_DIR / "bench.toml")
+tree = sf.validate(raw, sf.SCENARIO_DIR / "bench.toml")
 ctx = context()
 fit = ctx.fit(AS_OF)  # from the disk cache after the first run
 print(f"fit as of {fit.as_of}: {fit.posterior.n_draws} draws ({'cache' if fit.from_cache else 'new fit'})")

@@ -1,3 +1,3 @@
-from forecast.cli import app
+from forecast.cli.main import app
 
 app()

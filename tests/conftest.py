@@ -11,7 +11,7 @@ FIXTURES = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="session")
 def ds():
     """The shipped dataset (read once per test session; tests never change it in place)."""
-    from forecast.data import load_dataset
+    from forecast.data.dataset import load_dataset
 
     return load_dataset()
 
@@ -19,7 +19,7 @@ def ds():
 @pytest.fixture(scope="session")
 def priors():
     """The default prior file."""
-    from forecast.priors import load_priors
+    from forecast.model.priors import load_priors
 
     return load_priors()
 
@@ -43,11 +43,12 @@ def app_env(tmp_path_factory):
     directory. The fit as of today (cut at the end of the record) is made once, here, and reused by
     every AppTest and by the browser test's server."""
 
-    from forecast.data import load_dataset
-    from forecast.fit_cache import get_fit
-    from forecast.priors import load_priors
-    from forecast.service import DEFAULT_SEED, fit_cut
-    from forecast.workspace import sampler_settings
+    from forecast.answers.service import fit_cut
+    from forecast.core.limits import DEFAULT_SEED
+    from forecast.data.dataset import load_dataset
+    from forecast.model.fitted import FitStore
+    from forecast.model.posterior import sampler_settings
+    from forecast.model.priors import load_priors
 
     base = tmp_path_factory.mktemp("app")
     env = {**APP_SETTINGS, "FORECAST_CACHE_DIR": str(base / "fits"), "FORECAST_WORK_DIR": str(base / "work")}
@@ -57,7 +58,7 @@ def app_env(tmp_path_factory):
         import datetime as dt
 
         ds = load_dataset()
-        get_fit(ds, load_priors(), fit_cut(dt.date.today(), ds.reach), sampler_settings(), DEFAULT_SEED)
+        FitStore().get(ds, load_priors(), fit_cut(dt.date.today(), ds.reach), sampler_settings(), DEFAULT_SEED)
         yield {**env, "base": base}
         # leave the app's in-process caches clean for other test modules
         import streamlit as st
@@ -77,8 +78,8 @@ def backtest_output(tmp_path_factory):
     import numpy as np
     import pandas as pd
 
-    from forecast.backtest import BacktestConfig
-    from forecast.report import write_outputs
+    from forecast.evaluation.backtest import BacktestConfig
+    from forecast.evaluation.report import write_outputs
 
     rng = np.random.default_rng(7)
     routine = [d.date().isoformat() for d in pd.date_range("2010-01-01", "2011-12-01", freq="MS")]

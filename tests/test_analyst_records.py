@@ -7,15 +7,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast import analyst_records as ar
-from forecast.cli import app
-from forecast.data import DATA_DIR, load_dataset
-from forecast.errors import InputError
-from forecast.fit_cache import Fit
-from forecast.model import Diagnostics, sample_prior
-from forecast.predict import Answerer, answer, make_question
-from forecast.priors import load_priors
-from forecast.signal_state import question_state
+from forecast.answers.answer import answer
+from forecast.answers.answerer import Answerer
+from forecast.answers.questions import make_question
+from forecast.cli.main import app
+from forecast.core.errors import InputError
+from forecast.data import analyst_records as ar
+from forecast.data.dataset import DATA_DIR, load_dataset
+from forecast.data.signal_state import question_state
+from forecast.model.fitted import Fit, prior_fit
+from forecast.model.priors import load_priors
 
 SHIPPED_HASH = load_dataset().data_hash
 NOTICE = {
@@ -103,11 +104,11 @@ def test_removing_an_unknown_id_names_it(rdir):
 
 
 def test_the_service_context_includes_the_records_and_says_so(rdir):
-    from forecast.service import context
+    from forecast.answers.service import context
 
     ar.add_event("2024-12-20", "ballistic_missile", "src", missile_class="SRBM")
     ctx = context()
-    fit = synthetic_fit(ctx.priors, "2024-12-21")
+    fit = prior_fit(ctx.priors, "2024-12-21", 50, ds=ctx.ds)  # a fit's identity carries the merged data's hash
     prov = ctx.provenance(fit)
     assert prov["analyst_records"] == 1 and prov["data_hash"] == merged(rdir).data_hash != SHIPPED_HASH
     assert context(records=False).ds.data_hash == SHIPPED_HASH
@@ -117,7 +118,7 @@ def test_the_service_context_includes_the_records_and_says_so(rdir):
 
 
 def synthetic_fit(priors, as_of: str) -> Fit:
-    return Fit(sample_prior(priors, 400, seed=7), Diagnostics(1.0, 1000, 1000, 0, 0.0), {"as_of": as_of}, False)
+    return prior_fit(priors, as_of, 400, seed=7)
 
 
 def test_a_planted_launch_changes_the_next_days_answer_and_removing_it_restores_it(rdir):
@@ -330,7 +331,7 @@ def test_cli_bad_signal_names_the_flag_and_exits_2(rdir):
 
 
 def test_forecast_log_reads_a_log_written_before_the_column(tmp_path):
-    from forecast import forecast_log
+    from forecast.workspace import forecast_log
 
     path = tmp_path / "log.csv"
     path.write_text(",".join(forecast_log.LEGACY_COLUMNS) + "\n" + ",".join(["x"] * 19) + "\n", encoding="utf-8")
@@ -350,7 +351,7 @@ def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path, monkeypatc
 
     monkeypatch.setenv("FORECAST_WORK_DIR", str(tmp_path / "work"))
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180).run()
-    at.switch_page("app_pages/data.py").run()
+    at.switch_page("forecast/app/pages/data.py").run()
     assert not at.exception
     assert any("No records of your own yet" in i.value for i in at.info)
 

@@ -8,8 +8,8 @@ import pandas.testing as pd_testing
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecast.data import load_events, load_reach
-from forecast.model import MODEL_VERSION
+from forecast.data.dataset import load_events, load_reach
+from forecast.model.posterior import MODEL_VERSION
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["forecast", "change", "scenarios", "episodes", "track_record", "data", "model"]
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def run_app(page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180).run()
     if page:
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(f"forecast/app/pages/{page}.py").run()
     return at
 
 
@@ -132,17 +132,17 @@ def test_lower_confidence_moves_the_answer_part_way(app_env):
 def test_evidence_survives_a_trip_to_another_page(app_env):
     at = run_app()
     at.selectbox(key="ev_level_site_activity").set_value("imminent").run()
-    at.switch_page("app_pages/change.py").run()
+    at.switch_page("forecast/app/pages/change.py").run()
     assert not at.exception
     assert any("site_activity" in c.value for c in at.caption)  # listed as set by the analyst
-    at.switch_page("app_pages/forecast.py").run()
+    at.switch_page("forecast/app/pages/forecast.py").run()
     assert at.selectbox(key="ev_level_site_activity").value == "imminent"
 
 
 def test_what_would_change_my_mind_ranks_unset_signals(app_env):
     at = run_app()
     at.selectbox(key="ev_level_negotiation").set_value("engaged").run()
-    at.switch_page("app_pages/change.py").run()
+    at.switch_page("forecast/app/pages/change.py").run()
     table = at.dataframe[0].value
     assert "negotiation" not in set(table["signal"])
     moves = table.drop_duplicates("signal")["largest move (pts)"].tolist()
@@ -259,7 +259,7 @@ def test_track_record_page_reads_the_latest_back_test(app_env):
 
 
 def test_track_record_page_shows_warning_origins_beside_routine_ones(app_env, backtest_output, monkeypatch):
-    from forecast import track_record
+    from forecast.evaluation import track_record
 
     folder, _ = backtest_output
     monkeypatch.setenv("FORECAST_BACKTEST_DIR", str(folder.parent))
@@ -355,13 +355,14 @@ def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
 
 
 def test_scenarios_page_matches_the_command_line(app_env):
-    from forecast import scenarios as sc
-    from forecast.data import load_dataset
-    from forecast.fit_cache import get_fit
-    from forecast.predict import Answerer
-    from forecast.priors import load_priors
-    from forecast.service import DEFAULT_SEED
-    from forecast.workspace import sampler_settings
+    from forecast.answers import scenarios as sc
+    from forecast.answers.answerer import Answerer
+    from forecast.core.limits import DEFAULT_SEED
+    from forecast.data.dataset import load_dataset
+    from forecast.model.fitted import FitStore
+    from forecast.model.posterior import sampler_settings
+    from forecast.model.priors import load_priors
+    from forecast.workspace import scenario_files as sf
 
     at = run_app("scenarios")
     at.selectbox(key="sc_file").set_value("post-summit-failure.toml").run()
@@ -369,9 +370,9 @@ def test_scenarios_page_matches_the_command_line(app_env):
     assert not at.exception, [e.message for e in at.exception]
     brief = at.dataframe[0].value
     # the same numbers as `forecast scenarios` with the same fit (as of 2019-03-01)
-    tree = sc.load(sc.SCENARIO_DIR / "post-summit-failure.toml")
+    tree = sf.load(sf.SCENARIO_DIR / "post-summit-failure.toml")
     ds, priors = load_dataset(), load_priors()
-    fit = get_fit(ds, priors, "2019-03-01", sampler_settings(), DEFAULT_SEED)
+    fit = FitStore().get(ds, priors, "2019-03-01", sampler_settings(), DEFAULT_SEED)
     expected = sc.brief_table(sc.evaluate(tree, Answerer(ds, priors, fit)))
     pd_testing.assert_frame_equal(brief.reset_index(drop=True), expected.reset_index(drop=True))
     # moving a branch probability moves the mixture; the sliders' sum is checked
@@ -385,7 +386,8 @@ def test_scenarios_page_matches_the_command_line(app_env):
 
 
 def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, tmp_path, monkeypatch):
-    from forecast import scenarios as sc
+    from forecast.answers import scenarios as sc
+    from forecast.workspace import scenario_files as sf
 
     monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
     for p in (ROOT / "data" / "scenarios").glob("*.toml"):
@@ -396,7 +398,7 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
     at.text_input(key="sc_save_name").input("sanctions-then-talks").run()
     at.button(key="sc_save").click().run()
     assert not at.exception and any("Saved" in s.value for s in at.success)
-    saved = sc.load(tmp_path / "sanctions-then-talks.toml")
+    saved = sf.load(tmp_path / "sanctions-then-talks.toml")
     assert saved.branches["absorbs"].evidence["negotiation"] == "engaged"
     before = (tmp_path / "moratorium-deal.toml").read_text()
     at.text_input(key="sc_save_name").input("moratorium-deal").run()
@@ -406,7 +408,8 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
 
 
 def test_a_scenario_branch_keeps_a_notices_window_and_refuses_a_bad_one(app_env, tmp_path, monkeypatch):
-    from forecast import scenarios as sc
+    from forecast.answers import scenarios as sc
+    from forecast.workspace import scenario_files as sf
 
     monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
     text = (ROOT / "data" / "scenarios" / "satellite-programme.toml").read_text()
@@ -425,7 +428,7 @@ def test_a_scenario_branch_keeps_a_notices_window_and_refuses_a_bad_one(app_env,
     assert "window last day" in text and "2026-12-01" in text and "keeps notice@2026-12-20/2026-12-27:0.7" in text
     at.text_input(key="sc_save_name").input("with-window").run()
     at.button(key="sc_save").click().run()
-    saved = sc.load(tmp_path / "with-window.toml")
+    saved = sf.load(tmp_path / "with-window.toml")
     assert saved.branches["notice_soon"].evidence["announcement"] == "notice@2026-12-20/2026-12-27:0.7"
 
 
@@ -433,8 +436,8 @@ def test_scenario_choice_and_weights_survive_a_trip_to_another_page(app_env):
     at = run_app("scenarios")
     at.selectbox(key="sc_file").set_value("post-summit-failure.toml").run()
     at.slider(key="sc_w_pressure").set_value(0.8).run()
-    at.switch_page("app_pages/forecast.py").run()
-    at.switch_page("app_pages/scenarios.py").run()
+    at.switch_page("forecast/app/pages/forecast.py").run()
+    at.switch_page("forecast/app/pages/scenarios.py").run()
     assert at.selectbox(key="sc_file").value == "post-summit-failure.toml"
     assert at.slider(key="sc_w_pressure").value == 0.8
 
@@ -444,7 +447,7 @@ def test_a_new_as_of_date_resets_the_analysts_levels_on_every_page(app_env):
 
     at = run_app()
     at.selectbox(key="ev_level_announcement").set_value("issued").run()
-    at.switch_page("app_pages/change.py").run()
+    at.switch_page("forecast/app/pages/change.py").run()
     assert any("Set by you" in c.value for c in at.caption)
     at.date_input(key="w_as_of").set_value(dt.date(2025, 6, 1)).run()  # same fit (cut at the record's end)
     assert not at.exception

@@ -12,13 +12,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import track_record
-from forecast.backtest import WARNING_LEVELS, BacktestConfig, plan, run, run_part, warning_records
-from forecast.baselines import climatology, outcome, recent_rate
-from forecast.data import Reach, write_reach
-from forecast.errors import InputError
-from forecast.model import SamplerSettings
-from forecast.scoring import bootstrap_brier_difference, reliability, score, scores_table, select_origins, skill_table
+from forecast.core.errors import InputError
+from forecast.data.dataset import Reach, write_reach
+from forecast.evaluation import track_record
+from forecast.evaluation.backtest import WARNING_LEVELS, BacktestConfig, plan, run, run_part, warning_records
+from forecast.evaluation.baselines import climatology, outcome, recent_rate
+from forecast.evaluation.scoring import (
+    bootstrap_brier_difference,
+    reliability,
+    score,
+    scores_table,
+    select_origins,
+    skill_table,
+)
+from forecast.model.posterior import SamplerSettings
 
 TINY = SamplerSettings(draws=100, tune=100, chains=2, cores=1)
 
@@ -243,7 +250,7 @@ def test_run_writes_outputs_and_resumes_without_redoing(cache, tmp_path, monkeyp
         assert heading in report
     assert "S051 announcement=notice (space_launch)" in report
     # resume: every part is on disk, so nothing is fitted or answered again
-    import forecast.backtest as bt
+    import forecast.evaluation.backtest as bt
 
     with monkeypatch.context() as m:
         m.setattr(bt, "run_part", lambda *a, **k: pytest.fail("redid a finished part"))
@@ -310,8 +317,8 @@ def test_cli_bad_inputs_exit_2(tmp_path):
 def test_cli_warning_origins_flag_reaches_the_configuration(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
-    import forecast.backtest as bt
-    from forecast.cli import app
+    import forecast.evaluation.backtest as bt
+    from forecast.cli.main import app
 
     seen = []
 

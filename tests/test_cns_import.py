@@ -4,8 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from forecast.cns_import import cns_days, import_cns
-from forecast.data import load_events
+from forecast.data.dataset import load_events
+from forecast.data.importers.cns import cns_days, import_cns
 
 FIXTURE = Path(__file__).parent / "data" / "cns_fixture.csv"
 
@@ -82,7 +82,7 @@ def test_bad_date_in_cns_file_names_row(tmp_path):
     bad.write_text(text, encoding="utf-8")
     import pytest
 
-    from forecast.errors import InputError
+    from forecast.core.errors import InputError
 
     with pytest.raises(InputError) as err:
         cns_days(bad)
@@ -93,7 +93,7 @@ def test_bad_date_in_cns_file_names_row(tmp_path):
 
 
 def test_out_of_scope_and_month_only_rows_are_counted_not_fatal():
-    from forecast.cns_import import SKIP_EARLY, SKIP_MONTH, read_cns
+    from forecast.data.importers.cns import SKIP_EARLY, SKIP_MONTH, read_cns
 
     days, skipped = read_cns(FIXTURE)
     assert skipped == {SKIP_EARLY: 1, SKIP_MONTH: 1}
@@ -110,8 +110,8 @@ def test_multi_missile_day_takes_the_longest_range_class():
 def test_merge_never_lowers_a_class_or_writes_unknown():
     import pandas as pd
 
-    from forecast.cns_import import merge
-    from forecast.data import EVENT_COLUMNS
+    from forecast.data.dataset import EVENT_COLUMNS
+    from forecast.data.importers.cns import merge
 
     def table(*rows):
         return pd.DataFrame([dict(zip(EVENT_COLUMNS, r, strict=True)) for r in rows], columns=list(EVENT_COLUMNS))
@@ -151,7 +151,7 @@ def test_one_day_near_match_is_held_back_unless_accepted(data_copy):
 def test_malformed_date_inside_scope_is_still_an_error(tmp_path):
     import pytest
 
-    from forecast.errors import InputError
+    from forecast.core.errors import InputError
 
     bad = tmp_path / "bad.csv"
     text = FIXTURE.read_bytes().decode("cp1252").replace("5-Jul-09", "5-Jly-2009x", 1)
@@ -165,7 +165,7 @@ def test_malformed_date_inside_scope_is_still_an_error(tmp_path):
 def test_cli_data_dir_and_accept_shifted(data_copy):
     from typer.testing import CliRunner
 
-    from forecast.cli import app
+    from forecast.cli.main import app
 
     path = data_copy / "events.csv"
     original = path.read_bytes()

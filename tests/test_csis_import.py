@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from forecast.cli import app
-from forecast.csis_import import decide_date, import_csis, map_event, read_csis
-from forecast.data import load_events
-from forecast.errors import InputError
+from forecast.cli.main import app
+from forecast.core.errors import InputError
+from forecast.data.dataset import load_events
+from forecast.data.importers.csis import decide_date, import_csis, map_event, read_csis
 
 FIXTURE = Path(__file__).parent / "data" / "csis_fixture.csv"
 

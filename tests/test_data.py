@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from forecast.data import Reach, load_dataset, load_episodes, load_events, load_reach, load_signals, write_reach
-from forecast.errors import InputError
-from forecast.vocab import MISSILE_CLASSES, RECORDED_EVENTS, SIGNALS
+from forecast.core.errors import InputError
+from forecast.data.dataset import Reach, load_dataset, load_episodes, load_events, load_reach, load_signals, write_reach
+from forecast.data.vocab import MISSILE_CLASSES, RECORDED_EVENTS, SIGNALS
 
 
 def test_shipped_events_are_complete_and_sourced():

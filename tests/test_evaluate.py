@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast.cli import app
-from forecast.data import today
-from forecast.errors import InputError
-from forecast.evaluate import (
+from forecast.answers.service import context
+from forecast.cli.main import app
+from forecast.core.errors import InputError
+from forecast.data.dataset import today
+from forecast.evaluation.evaluate import (
     LOG_EPS,
     evaluate,
     read_scored_questions,
@@ -20,8 +21,7 @@ from forecast.evaluate import (
     summary_table,
     worst_misses,
 )
-from forecast.model import SamplerSettings
-from forecast.service import context
+from forecast.model.posterior import SamplerSettings
 
 TINY = ["--draws", "100", "--tune", "150"]
 HEADER = "id,as_of,event,window_days,evidence,outcome,source,note\n"

@@ -1,16 +1,20 @@
 """The model on a small fitted posterior (fitted once per module), its answers and its cache."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.features import training_cells
-from forecast.fit_cache import fit_key, get_fit, load_cached
-from forecast.model import SamplerSettings, sample_prior
-from forecast.predict import Answerer, answer, make_question, parse_evidence
-from forecast.prior_predictive import yearly_counts
-from forecast.priors import available_priors, load_priors
-from forecast.vocab import QUESTION_EVENTS
+from forecast.answers.answer import answer
+from forecast.answers.answerer import Answerer
+from forecast.answers.questions import make_question, parse_evidence
+from forecast.data.vocab import QUESTION_EVENTS
+from forecast.model.features import training_cells
+from forecast.model.fitted import FitStore, identity
+from forecast.model.posterior import SamplerSettings, sample_prior
+from forecast.model.prior_predictive import yearly_counts
+from forecast.model.priors import available_priors, load_priors
 
 TINY = SamplerSettings(draws=100, tune=150, chains=2, cores=1)
 AS_OF = "2012-03-17"
@@ -23,7 +27,7 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fit(ds, priors, cache):
-    return get_fit(ds, priors, AS_OF, TINY, seed=1, directory=cache)
+    return FitStore(cache).get(ds, priors, AS_OF, TINY, seed=1)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def test_uncertain_evidence_is_a_mixture_of_levels(answerer):
 
 
 def test_changing_evidence_does_not_resample(answerer, monkeypatch):
-    import forecast.model
+    import forecast.model.graph
 
     monkeypatch.setattr(forecast.model.pm, "sample", lambda *a, **k: pytest.fail("sampled"))
     for level in ("none", "preparation", "imminent"):
@@ -117,7 +121,7 @@ def test_no_look_ahead_a_planted_future_event_does_not_change_the_fit_data(ds, p
             }
         ]
     )
-    from forecast.data import Dataset
+    from forecast.data.dataset import Dataset
 
     ds2 = Dataset(pd.concat([ds.events, planted], ignore_index=True), ds.signals, ds.data_hash + "-planted", ds.reach)
     after = training_cells(ds2, cut, priors)
@@ -131,8 +135,8 @@ def test_no_look_ahead_a_planted_future_event_does_not_change_the_fit_data(ds, p
 
 
 def test_no_look_ahead_window_features_ignore_later_records(ds, priors):
-    from forecast.data import Dataset
-    from forecast.features import window_features
+    from forecast.data.dataset import Dataset
+    from forecast.model.features import window_features
 
     planted = ds.signals.iloc[[0]].copy()
     for col, value in {"id": "X1", "signal": "site_activity", "level": "imminent", "events": "space_launch"}.items():
@@ -150,24 +154,22 @@ def test_no_look_ahead_window_features_ignore_later_records(ds, priors):
 
 
 def test_cache_hit_mismatch_and_damage(ds, priors, fit, cache):
-    hit = get_fit(ds, priors, AS_OF, TINY, seed=1, directory=cache)
+    hit = FitStore(cache).get(ds, priors, AS_OF, TINY, seed=1)
     assert hit.from_cache
     np.testing.assert_array_equal(hit.posterior.alpha, fit.posterior.alpha)
-    # another seed is another key: not served from this entry
-    assert load_cached(fit_key(ds, priors, AS_OF, TINY, 2), cache) is None
-    # a file whose stored key differs (e.g. renamed by hand) is refused
-    path = next(cache.glob("fit-*.npz"))
-    other = fit_key(ds, priors, AS_OF, TINY, 1) | {"data_hash": "something-else"}
-    from forecast.fit_cache import _path
-
-    _path(other, cache).write_bytes(path.read_bytes())
-    assert load_cached(other, cache) is None
+    # another seed is another identity: not served from this entry
+    assert FitStore(cache).load(identity(ds, priors, TINY, 2, AS_OF)) is None
+    # a file whose stored identity differs (e.g. renamed by hand) is refused
+    path = next(cache.glob("fit-*.nc"))
+    other = dataclasses.replace(identity(ds, priors, TINY, 1, AS_OF), data_hash="something-else")
+    FitStore(cache).path(other).write_bytes(path.read_bytes())
+    assert FitStore(cache).load(other) is None
     # a damaged file is refitted, never served, and replaced by a good one
     path.write_bytes(b"not a fit")
-    assert load_cached(fit.key, cache) is None
-    refit = get_fit(ds, priors, AS_OF, TINY, seed=1, directory=cache)
+    assert FitStore(cache).load(fit.identity) is None
+    refit = FitStore(cache).get(ds, priors, AS_OF, TINY, seed=1)
     assert not refit.from_cache
-    assert load_cached(fit.key, cache) is not None
+    assert FitStore(cache).load(fit.identity) is not None
     assert not list(cache.glob("*.tmp"))
 
 
@@ -191,7 +193,7 @@ def test_prior_draws_have_finite_log_odds(priors):
 
 
 def test_model_gradient_is_finite_at_the_initial_point(ds, priors):
-    from forecast.model import build_model
+    from forecast.model.graph import build_model
 
     model = build_model(priors, training_cells(ds, pd.Timestamp(AS_OF), priors))
     point = model.initial_point()

@@ -9,14 +9,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from forecast import scenarios as sc
-from forecast.cli import app
-from forecast.data import load_dataset
-from forecast.errors import InputError
-from forecast.fit_cache import get_fit
-from forecast.model import SamplerSettings
-from forecast.predict import Answerer
-from forecast.priors import load_priors
+from forecast.answers import scenarios as sc
+from forecast.answers.answerer import Answerer
+from forecast.cli.main import app
+from forecast.core.errors import InputError
+from forecast.data.dataset import load_dataset
+from forecast.model.fitted import FitStore
+from forecast.model.posterior import SamplerSettings
+from forecast.model.priors import load_priors
+from forecast.workspace import scenario_files as sf
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted((ROOT / "data" / "scenarios").glob("*.toml"))
@@ -53,7 +54,7 @@ def write(tmp_path, text, name="tree.toml") -> Path:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_trees_are_valid_with_rationales(path):
-    tree = sc.load(path)
+    tree = sf.load(path)
     assert abs(sum(tree.weights().values()) - 1) < 1e-9
     assert tree.tree.back_check, "every shipped tree says where it can be back-checked"
     assert all(b.rationale and b.source for b in tree.branches.values())
@@ -92,7 +93,7 @@ def test_at_least_five_situations_are_shipped():
 def test_bad_trees_name_the_file_and_key(tmp_path, text, field, fragment):
     path = write(tmp_path, text)
     with pytest.raises(InputError) as exc:
-        sc.load(path)
+        sf.load(path)
     message = str(exc.value)
     assert "tree.toml" in message and f"'{field}'" in message and fragment in message
 
@@ -103,23 +104,23 @@ def test_a_notice_with_its_window_and_issued_are_branch_evidence(tmp_path):
     )
     text = text.replace('rhetoric = "conciliatory:0.5" }', 'rhetoric = "conciliatory:0.5", announcement = "issued" }')
     with pytest.raises(InputError) as exc:  # dates must be ISO: 2019-03-10
-        sc.load(write(tmp_path, text))
+        sf.load(write(tmp_path, text))
     assert "'branches.a.evidence.announcement'" in str(exc.value) and "2019-3-10" in str(exc.value)
-    tree = sc.load(write(tmp_path, text.replace("2019-3-10", "2019-03-10")))
+    tree = sf.load(write(tmp_path, text.replace("2019-3-10", "2019-03-10")))
     assert tree.evidence("a") == {"announcement": ("notice@2019-03-10/2019-03-20", 0.8)}
     assert tree.evidence("b")["announcement"] == ("issued", 1.0)
     backwards = text.replace("2019-3-10/2019-03-20", "2019-03-20/2019-03-10")
     with pytest.raises(InputError) as exc:
-        sc.load(write(tmp_path, backwards))
+        sf.load(write(tmp_path, backwards))
     assert "'branches.a.evidence.announcement'" in str(exc.value) and "ends before it starts" in str(exc.value)
     assert "2019-03-20/2019-03-10" in str(exc.value)
     with pytest.raises(InputError, match="only announcement=notice takes a window"):
-        sc.load(write(tmp_path, text.replace("notice@2019-3-10/2019-03-20:0.8", "plan@2019-03-10/2019-03-20")))
+        sf.load(write(tmp_path, text.replace("notice@2019-3-10/2019-03-20:0.8", "plan@2019-03-10/2019-03-20")))
 
 
 def test_broken_toml_is_named(tmp_path):
     with pytest.raises(InputError, match="not valid TOML"):
-        sc.load(write(tmp_path, "[tree\nname="))
+        sf.load(write(tmp_path, "[tree\nname="))
 
 
 class Stub:
@@ -133,7 +134,7 @@ class Stub:
 
 
 def test_mixture_and_sensitivity_by_hand(tmp_path):
-    tree = sc.load(write(tmp_path, tree_text()))
+    tree = sf.load(write(tmp_path, tree_text()))
     stub = Stub({(): [0.2, 0.2], ("announcement",): [0.1, 0.3], ("negotiation", "rhetoric"): [0.5, 0.7]})
     long = sc.evaluate(tree, stub, ("space_launch",), (30,)).set_index("branch")
     # mixture draw by draw: 0.25 * [0.1, 0.3] + 0.75 * [0.5, 0.7] = [0.4, 0.6]
@@ -153,7 +154,7 @@ def test_mixture_and_sensitivity_by_hand(tmp_path):
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory):
     ds, priors = load_dataset(), load_priors()
-    fit = get_fit(ds, priors, "2019-03-01", TINY, seed=5, directory=tmp_path_factory.mktemp("fits"))
+    fit = FitStore(tmp_path_factory.mktemp("fits")).get(ds, priors, "2019-03-01", TINY, seed=5)
     return Answerer(ds, priors, fit)
 
 
@@ -170,7 +171,7 @@ def test_a_horizon_delays_the_branch(answerer):
 
 
 def test_back_check_at_hanoi_reports_what_happened(answerer):
-    tree = sc.load(POST_SUMMIT)
+    tree = sf.load(POST_SUMMIT)
     table = sc.back_check_rows(tree, answerer, ("ballistic_missile", "space_launch"), (30, 90))
     rows = table.set_index(["event", "window_days"])
     # the CNS database's 17 April 2019 test ("new tactical guided weapon"), then the 4 May KN-23 launches
@@ -183,25 +184,25 @@ def test_back_check_at_hanoi_reports_what_happened(answerer):
 
 
 def test_saving_writes_a_valid_file_and_never_over_another(tmp_path):
-    tree = sc.load(POST_SUMMIT)
+    tree = sf.load(POST_SUMMIT)
     edited = tree.model_copy(deep=True)
     edited.branches["pressure"].probability = 0.4
     edited.branches["back_to_talks"].probability = 0.4
-    out = sc.save(edited, tmp_path / "mine.toml")
-    again = sc.load(out)
+    out = sf.save(edited, tmp_path / "mine.toml")
+    again = sf.load(out)
     assert again.weights() == {"pressure": 0.4, "punishment": 0.2, "back_to_talks": 0.4}
     assert again.branches["back_to_talks"].takes_effect_after_days == 60
     assert tomllib.loads(out.read_text())["tree"]["name"] == tree.tree.name
     (tmp_path / "other.toml").write_text("keep me")
     with pytest.raises(InputError, match="different scenario file"):
-        sc.save(edited, tmp_path / "other.toml")
+        sf.save(edited, tmp_path / "other.toml")
     assert (tmp_path / "other.toml").read_text() == "keep me"
-    sc.save(edited, out, opened=out)  # the file it was opened from may be replaced
+    sf.save(edited, out, opened=out)  # the file it was opened from may be replaced
     bad = edited.model_copy(deep=True)
     bad.branches["pressure"].probability = 0.9
     with pytest.raises(InputError, match="sum to"):
-        sc.save(bad, out, opened=out)
-    assert sc.load(out).weights()["pressure"] == 0.4  # left as it was
+        sf.save(bad, out, opened=out)
+    assert sf.load(out).weights()["pressure"] == 0.4  # left as it was
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -234,15 +235,15 @@ def test_cli_rejects_bad_windows_before_fitting(windows):
 def test_tree_dates_are_checked(tmp_path):
     late = tree_text(head='[tree]\nname = "T"\ndescription = "d"\nback_check = [2090-01-01]\n')
     with pytest.raises(InputError, match="tree.back_check"):
-        sc.load(write(tmp_path, late))
+        sf.load(write(tmp_path, late))
     early = tree_text(head='[tree]\nname = "T"\ndescription = "d"\nas_of = 1995-01-01\n')
     with pytest.raises(InputError, match="'tree.as_of'"):
-        sc.load(write(tmp_path, early))
+        sf.load(write(tmp_path, early))
 
 
 def test_a_one_branch_tree_has_no_sensitivity(tmp_path):
     one = tree_text(branches='[branches.only]\ntitle = "O"\nprobability = 1.0\nrationale = "r"\n')
-    tree = sc.load(write(tmp_path, one))
+    tree = sf.load(write(tmp_path, one))
     stub = Stub({(): [0.2, 0.4]})
     sens = sc.sensitivity(tree, stub, ("any",), (90,))
     assert sens["plus"].abs().max() == 0 and sens["minus"].abs().max() == 0
@@ -250,8 +251,8 @@ def test_a_one_branch_tree_has_no_sensitivity(tmp_path):
 
 def test_quoted_branch_keys_round_trip(tmp_path):
     text = tree_text().replace("[branches.b]", '[branches."back to talks"]')
-    tree = sc.load(write(tmp_path, text))
-    again = sc.load(sc.save(tree, tmp_path / "out.toml"))
+    tree = sf.load(write(tmp_path, text))
+    again = sf.load(sf.save(tree, tmp_path / "out.toml"))
     assert list(again.branches) == ["a", "back to talks"]
 
 

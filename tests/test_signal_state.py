@@ -2,8 +2,8 @@
 
 import pandas as pd
 
-from forecast.data import load_signals
-from forecast.signal_state import question_state, signal_timeline, state_on
+from forecast.data.dataset import load_signals
+from forecast.data.signal_state import question_state, signal_timeline, state_on
 
 
 def _level(table, component, signal):

@@ -7,14 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.errors import InputError
-from forecast.features import component_event_days
-from forecast.fit_cache import Fit
-from forecast.model import Diagnostics, sample_prior
-from forecast.predict import Answerer, answer, make_question, parse_evidence
-from forecast.priors import load_priors
-from forecast.vocab import QUESTION_EVENTS, WARNING_KINDS
-from forecast.warnings import (
+from forecast.answers.answer import answer
+from forecast.answers.answerer import Answerer
+from forecast.answers.questions import make_question, parse_evidence
+from forecast.core.errors import InputError
+from forecast.data.event_days import component_event_days
+from forecast.data.vocab import QUESTION_EVENTS, WARNING_KINDS
+from forecast.model.fitted import Fit, prior_fit
+from forecast.model.posterior import sample_prior
+from forecast.model.priors import load_priors
+from forecast.model.warnings import (
     Warning,
     cumulative_fired,
     default_notice_window,
@@ -31,8 +33,7 @@ def synthetic_fit(priors, as_of: str, hit: float | None = None, lead: float | No
         post = dataclasses.replace(post, hit=np.full_like(post.hit, hit))
     if lead is not None:
         post = dataclasses.replace(post, lead=np.full_like(post.lead, lead))
-    diag = Diagnostics(1.0, 1000, 1000, 0, 0.0)
-    return Fit(post, diag, {"as_of": as_of}, from_cache=False)
+    return dataclasses.replace(prior_fit(priors, as_of, n, seed=7), posterior=post)
 
 
 def ask(answerer, event, window, evidence=""):

@@ -7,15 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import evidence_sets, forecast_log, track_record, workbench
-from forecast.data import Reach, load_dataset
-from forecast.errors import InputError
-from forecast.fit_cache import get_fit
-from forecast.model import SamplerSettings
-from forecast.predict import Answerer, _logit
-from forecast.priors import load_priors
-from forecast.service import fit_cut, record_gap_warning
-from forecast.workspace import sampler_settings
+from forecast.answers import questions, workbench
+from forecast.answers.answerer import Answerer, _logit
+from forecast.answers.service import fit_cut, record_gap_warning
+from forecast.core.errors import InputError
+from forecast.data.dataset import Reach, load_dataset
+from forecast.evaluation import track_record
+from forecast.model.fitted import FitStore
+from forecast.model.posterior import SamplerSettings, sampler_settings
+from forecast.model.priors import load_priors
+from forecast.workspace import evidence_sets, forecast_log
 
 TINY = SamplerSettings(draws=100, tune=150, chains=2, cores=1)
 LEAP_DAY = "2012-03-17"  # the day after the satellite launch was announced
@@ -24,7 +25,7 @@ LEAP_DAY = "2012-03-17"  # the day after the satellite launch was announced
 @pytest.fixture(scope="module")
 def answerer(tmp_path_factory):
     ds, priors = load_dataset(), load_priors()
-    fit = get_fit(ds, priors, LEAP_DAY, TINY, seed=3, directory=tmp_path_factory.mktemp("fits"))
+    fit = FitStore(tmp_path_factory.mktemp("fits")).get(ds, priors, LEAP_DAY, TINY, seed=3)
     return Answerer(ds, priors, fit)
 
 
@@ -77,7 +78,7 @@ def test_what_would_change_my_mind_ranks_the_signals_left_to_look_for(answerer):
 def quiet(tmp_path_factory):
     """An answerer as of a quiet day for space launches: no notice, plan or site activity in force."""
     ds, priors = load_dataset(), load_priors()
-    fit = get_fit(ds, priors, "2015-06-01", TINY, seed=3, directory=tmp_path_factory.mktemp("fits"))
+    fit = FitStore(tmp_path_factory.mktemp("fits")).get(ds, priors, "2015-06-01", TINY, seed=3)
     return Answerer(ds, priors, fit)
 
 
@@ -98,8 +99,8 @@ def test_a_notice_tops_what_would_change_my_mind_on_a_quiet_day(quiet):
 
 def test_a_notice_window_moves_the_forecast_only_when_it_bears_on_the_window(quiet):
     base = workbench.summary(quiet, "space_launch", 30, {})["probability"]
-    inside = {"announcement": (workbench.notice_level(dt.date(2015, 6, 10), dt.date(2015, 6, 15)), 1.0)}
-    after = {"announcement": (workbench.notice_level(dt.date(2015, 7, 20), dt.date(2015, 7, 25)), 1.0)}
+    inside = {"announcement": (questions.notice_level(dt.date(2015, 6, 10), dt.date(2015, 6, 15)), 1.0)}
+    after = {"announcement": (questions.notice_level(dt.date(2015, 7, 20), dt.date(2015, 7, 25)), 1.0)}
     assert workbench.summary(quiet, "space_launch", 30, inside)["probability"] > 0.5 > 5 * base
     assert workbench.summary(quiet, "space_launch", 30, after)["probability"] == pytest.approx(base, abs=1e-9)
     assert "opens on 2015-07-20" in workbench.window_note(after["announcement"][0], quiet.as_of, 30)
@@ -109,29 +110,29 @@ def test_a_notice_window_moves_the_forecast_only_when_it_bears_on_the_window(qui
 
 
 def test_a_notice_window_from_two_optional_dates():
-    assert workbench.notice_level(None, None) == "notice"
-    assert workbench.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 16)) == "notice@2012-04-12/2012-04-16"
-    assert workbench.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 12)) == "notice@2012-04-12/2012-04-12"
+    assert questions.notice_level(None, None) == "notice"
+    assert questions.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 16)) == "notice@2012-04-12/2012-04-16"
+    assert questions.notice_level(dt.date(2012, 4, 12), dt.date(2012, 4, 12)) == "notice@2012-04-12/2012-04-12"
     with pytest.raises(InputError) as exc:
-        workbench.notice_level(dt.date(2012, 4, 16), dt.date(2012, 4, 12))
+        questions.notice_level(dt.date(2012, 4, 16), dt.date(2012, 4, 12))
     assert exc.value.field == "window last day" and exc.value.value == "2012-04-12"
     assert "ends before it starts" in str(exc.value) and "2012-04-16" in str(exc.value)
     with pytest.raises(InputError) as exc:
-        workbench.notice_level(dt.date(2012, 4, 12), None)
+        questions.notice_level(dt.date(2012, 4, 12), None)
     assert exc.value.field == "window last day" and "both days" in str(exc.value)
     with pytest.raises(InputError) as exc:
-        workbench.notice_level(None, dt.date(2012, 4, 12))
+        questions.notice_level(None, dt.date(2012, 4, 12))
     assert exc.value.field == "window first day"
-    assert workbench.level_text("notice@2012-04-12/2012-04-16") == "notice, window 2012-04-12 to 2012-04-16"
-    assert workbench.level_text("plan") == "plan"
-    assert workbench.window_of("notice@2012-04-12/2012-04-16") == (dt.date(2012, 4, 12), dt.date(2012, 4, 16))
-    assert workbench.window_of("notice") == (None, None) and workbench.window_of(None) == (None, None)
-    assert workbench.takes_window("announcement", "notice@2012-04-12/2012-04-16")
-    assert not workbench.takes_window("announcement", "issued")
+    assert questions.level_text("notice@2012-04-12/2012-04-16") == "notice, window 2012-04-12 to 2012-04-16"
+    assert questions.level_text("plan") == "plan"
+    assert questions.window_of("notice@2012-04-12/2012-04-16") == (dt.date(2012, 4, 12), dt.date(2012, 4, 16))
+    assert questions.window_of("notice") == (None, None) and questions.window_of(None) == (None, None)
+    assert questions.takes_window("announcement", "notice@2012-04-12/2012-04-16")
+    assert not questions.takes_window("announcement", "issued")
 
 
 def test_the_model_pages_warning_tables(answerer):
-    from forecast import model_report
+    from forecast.model import report as model_report
 
     frame = model_report.warnings(answerer.fit, answerer.priors)
     long = model_report.warnings_long(frame)
@@ -327,7 +328,7 @@ def test_the_shipped_back_test_is_readable():
 
 
 def track_record_root():
-    from forecast.workspace import ROOT
+    from forecast.core.paths import ROOT
 
     return ROOT / "results"
 

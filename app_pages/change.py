@@ -1,5 +1,0 @@
-"""change page (body in forecast/ui/change_page.py)."""
-
-from forecast.ui.change_page import render
-
-render()

@@ -1,0 +1,55 @@
+"""The limits and defaults every layer shares: one place for each number.
+
+The sampler seed, the forecast windows, the longest window a question may ask about, the earliest
+as-of date the data allow, the width of every interval the tool prints, and how those intervals
+are computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from forecast.core.errors import InputError
+
+#: The seed every fit uses unless told otherwise (fits are reproducible from it).
+DEFAULT_SEED = 20260101
+#: Forecast windows in days of the briefing table, back-tests and scenario trees.
+DEFAULT_WINDOWS: tuple[int, ...] = (30, 90, 180, 365)
+#: The longest window a question may ask about (three years).
+MAX_WINDOW = 1095
+#: The record starts on this day ...
+DATA_START = dt.date(1998, 1, 1)
+#: ... and the first forecast needs a year of it.
+EARLIEST_AS_OF = dt.date(1999, 1, 1)
+#: Every interval the tool prints is a central interval of this mass.
+INTERVAL = 0.90
+
+
+def interval(values, axis: int = 0, mass: float = INTERVAL) -> tuple[np.ndarray, np.ndarray]:
+    """(lower, upper): the central ``mass`` interval of ``values`` along ``axis`` (draws)."""
+    tail = (1.0 - mass) / 2.0
+    lo, hi = np.quantile(values, [tail, 1.0 - tail], axis=axis)
+    return lo, hi
+
+
+def check_window(value, field: str) -> int:
+    """A window in days, 1 to MAX_WINDOW, from an int or its text; else one InputError."""
+    if isinstance(value, bool):
+        value = "not a number"
+    try:
+        days = int(str(value).strip())
+    except ValueError:
+        raise InputError(f"window must be a whole number of days, 1 to {MAX_WINDOW}", field=field, value=value) from None
+    if not 1 <= days <= MAX_WINDOW or (isinstance(value, float) and value != days):
+        raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=field, value=value)
+    return days
+
+
+def parse_windows(text: str | tuple | list, field: str = "--windows") -> tuple[int, ...]:
+    """Windows from '30,90,180' (or a sequence), each checked; at least one."""
+    items = [t for t in text.split(",") if t.strip()] if isinstance(text, str) else list(text)
+    if not items:
+        raise InputError(f"give at least one window, 1 to {MAX_WINDOW} days", field=field, value=text)
+    return tuple(check_window(item, field) for item in items)

@@ -1,0 +1,144 @@
+"""The hazard model: a background hazard per component and direct warnings as competing causes.
+
+Background (recency, regimes, context):
+
+    logit h_bg[k, t] = alpha[k] + sum_j beta[k, j] * x[k, t, j]
+    beta[k, j] = mu[j] + tau[j] * z[k, j]      (non-centred partial pooling across components)
+
+Direct warnings (notices, plans, imminent and preparation activity; forecast/warnings.py): a
+warning of kind w bearing on component k is followed by the event with probability hit[w, k]
+(logit-normal, partially pooled across components), on a day of its support geometric from its
+first day with mean lead[w] days. A day's chance of no event is
+
+    (1 - h_bg[k, t]) * (1 - h_w[t]),
+    h_w[t] = hit * f(offset) / (1 - hit * F(offset))   (the warning's hazard given it has not fired)
+
+for a warning in force. Warnings of a type are read as evidence of the same event: each kind's hit
+rate is learned as what followed warnings of that kind, whatever else was public (on an event
+day every warning in force is credited, beside the background), and a forecast takes the
+strongest warning in force, not their product.
+
+Days with no warning and identical features are pooled into cells (Binomial counts); warned days
+enter one by one. Both are written as Potentials. The PyMC graph is built once per prior file and
+its data swapped with `pm.set_data` for each as-of cut, so PyTensor compiles it once per process.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+
+from forecast.data.vocab import COMPONENTS, WARNING_KINDS
+from forecast.model.feature_names import FEATURES
+from forecast.model.features import Cells
+from forecast.model.posterior import prior_arrays
+from forecast.model.priors import Priors
+from forecast.model.warnings import warning_hazard
+
+
+def feature_means(cells: Cells) -> np.ndarray:
+    """(K, J) exposure-weighted feature means per component, used to centre the features."""
+    means = np.zeros((len(COMPONENTS), cells.X.shape[1]))
+    for k in range(len(COMPONENTS)):
+        m = cells.component == k
+        if m.any():
+            means[k] = (cells.X[m] * cells.n[m, None]).sum(0) / cells.n[m].sum()
+    return means
+
+
+def model_data(cells: Cells) -> dict[str, np.ndarray]:
+    """The model's data containers for one as-of cut."""
+    w, sp = cells.warned, cells.spells
+    return {
+        "X": cells.X,
+        "onehot": np.eye(len(COMPONENTS))[cells.component],
+        "n": cells.n.astype(float),
+        "y": cells.y.astype(float),
+        "M": feature_means(cells),
+        "wX": w.X,
+        "w_component": w.component.astype(np.int64),
+        "w_offset": np.maximum(w.offset, 0).astype(float),
+        "w_length": np.maximum(w.length, 1).astype(float),
+        "w_active": (w.offset >= 0).astype(float),
+        "s_component": sp.component.astype(np.int64),
+        "s_kind": sp.kind.astype(np.int64),
+        "s_start": sp.start.astype(float),
+        "s_stop": sp.stop.astype(float),
+        "s_length": sp.length.astype(float),
+    }
+
+
+def build_model(priors: Priors, cells: Cells) -> pm.Model:
+    """The PyMC model. Sampling uses centred features (intercept `alpha_c` at the mean
+    features), which halves the sampler's tree depth; `alpha`, the log-odds with every
+    feature at zero, carries the prior file's base rate through a Potential."""
+    p = prior_arrays(priors)
+    coords = {"component": list(COMPONENTS), "feature": list(FEATURES), "kind": list(WARNING_KINDS)}
+    with pm.Model(coords=coords) as model:
+        data = {name: pm.Data(name, value) for name, value in model_data(cells).items()}
+        X, onehot, n, y, M = (data[k] for k in ("X", "onehot", "n", "y", "M"))
+        mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
+        tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")
+        z = pm.Normal("z", 0.0, 1.0, dims=("component", "feature"))
+        beta = pm.Deterministic("beta", mu + tau * z, dims=("component", "feature"))
+        alpha_c = pm.Flat("alpha_c", dims="component")
+        alpha = pm.Deterministic("alpha", alpha_c - (M * beta).sum(axis=-1), dims="component")
+        pm.Potential("alpha_prior", pm.logp(pm.Normal.dist(p["alpha_mu"], p["alpha_sd"]), alpha).sum())
+        eta = (onehot * (alpha[None, :] + X @ beta.T)).sum(axis=-1)
+        # Binomial log-likelihood of y events in n unwarned days, without its constant term
+        pm.Potential("events", (y * eta - n * pt.softplus(eta)).sum())
+
+        # direct warnings: hit rate per kind and component (partially pooled), lead time per kind
+        hit_m = pm.Normal("hit_m", mu=p["hit_mu"], sigma=p["hit_sd"], dims="kind")
+        hit_s = pm.HalfNormal("hit_s", sigma=p["hit_spread"], dims="kind")
+        hit_z = pm.Normal("hit_z", 0.0, 1.0, dims=("kind", "component"))
+        hit = pm.Deterministic(
+            "hit", pm.math.invlogit(hit_m[:, None] + hit_s[:, None] * hit_z), dims=("kind", "component")
+        )
+        pm.Deterministic("hit_pooled", pm.math.invlogit(hit_m), dims="kind")
+        log_lead = pm.Normal("log_lead", mu=p["lead_mu"], sigma=p["lead_sd"], dims="kind")
+        lead = pm.Deterministic("lead", pt.exp(log_lead), dims="kind")
+        q = lead / (1.0 + lead)  # geometric lead time: P(lead > t + 1 | lead > t)
+
+        # warning spells without an event: P(no firing) telescopes to (1 - hit F(stop)) / (1 - hit F(start))
+        s_hit = hit[data["s_kind"], data["s_component"]]
+        s_q = q[data["s_kind"]]
+        s_norm = 1.0 - s_q ** data["s_length"]
+
+        def fired_before(x):
+            return s_hit * (1.0 - s_q**x) / s_norm
+
+        pm.Potential(
+            "warned_quiet", (pt.log1p(-fired_before(data["s_stop"])) - pt.log1p(-fired_before(data["s_start"]))).sum()
+        )
+
+        # event days on which warnings bore: the event came from the background or from a warning
+        wc = data["w_component"]
+        w_eta = alpha[wc] + (data["wX"] * beta[wc]).sum(axis=-1)
+        h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :])
+        # each warning in force is credited with the event as if it were alone beside the background:
+        # a notice that follows a site report announces the same launch, so the report's hit rate is
+        # what followed such reports, not what was left once later warnings had explained it
+        log_none = -pt.softplus(w_eta)[:, None] + pt.log1p(-h)
+        pm.Potential("warned_events", (data["w_active"] * pt.log1mexp(log_none)).sum())
+    return model
+
+
+class CompiledModels:
+    """The PyMC model of each prior file, built once and given each as-of cut's cells with
+    `pm.set_data`, so PyTensor compiles it once per process. One object per process or worker,
+    passed to whoever samples (the fit store holds one)."""
+
+    def __init__(self) -> None:
+        self._models: dict[str, pm.Model] = {}
+
+    def model(self, priors: Priors, cells: Cells) -> pm.Model:
+        """The model for a prior file with this cut's cells swapped in."""
+        model = self._models.get(priors.digest)
+        if model is None:
+            model = self._models[priors.digest] = build_model(priors, cells)
+        else:
+            with model:
+                pm.set_data(model_data(cells))
+        return model

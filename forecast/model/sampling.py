@@ -1,0 +1,82 @@
+"""Sampling a compiled model: NUTS draws for one as-of cut and their convergence diagnostics."""
+
+from __future__ import annotations
+
+import time
+
+import arviz as az
+import numpy as np
+import pymc as pm
+
+from forecast.model.features import Cells
+from forecast.model.graph import CompiledModels
+from forecast.model.posterior import Diagnostics, Posterior, SamplerSettings
+from forecast.model.priors import Priors
+
+
+def diagnostics(idata, seconds: float) -> Diagnostics:
+    names = ["alpha_c", "mu", "tau", "z", "hit_m", "hit_s", "hit_z", "log_lead"]
+    rhat = az.rhat(idata, var_names=names)
+    bulk = az.ess(idata, var_names=names, method="bulk")
+    tail = az.ess(idata, var_names=names, method="tail")
+
+    def extreme(ds, fn):
+        return float(fn([float(fn(ds[v].values)) for v in names]))
+
+    return Diagnostics(
+        rhat_max=extreme(rhat, np.nanmax),
+        ess_bulk_min=extreme(bulk, np.nanmin),
+        ess_tail_min=extreme(tail, np.nanmin),
+        divergences=int(idata["sample_stats"]["diverging"].values.sum()),
+        seconds=seconds,
+    )
+
+
+def sample(
+    models: CompiledModels, priors: Priors, cells: Cells, settings: SamplerSettings, seed: int, progress=None
+) -> tuple[Posterior, Diagnostics]:
+    """NUTS draws and diagnostics. ``progress(done, total)``, if given, hears about every 1% of
+    the sampler's iterations (tuning included, all chains)."""
+    t0 = time.perf_counter()
+    model = models.model(priors, cells)
+    callback = None
+    if progress is not None:
+        total = settings.chains * (settings.draws + settings.tune)
+        step = max(1, total // 100)
+        done = [0]
+
+        def callback(trace, draw) -> None:
+            done[0] += 1
+            if done[0] % step == 0 or done[0] == total:
+                progress(done[0], total)
+
+    with model:
+        idata = pm.sample(
+            draws=settings.draws,
+            tune=settings.tune,
+            chains=settings.chains,
+            cores=settings.cores,
+            target_accept=settings.target_accept,
+            random_seed=seed,
+            progressbar=False,
+            compute_convergence_checks=False,
+            callback=callback,
+        )
+    post = idata["posterior"]
+
+    def flat(name: str) -> np.ndarray:
+        v = post[name].values
+        return v.reshape(-1, *v.shape[2:])
+
+    posterior = Posterior(
+        alpha=flat("alpha"),
+        beta=flat("beta"),
+        mu=flat("mu"),
+        tau=flat("tau"),
+        hit=flat("hit"),
+        hit_pooled=flat("hit_pooled"),
+        lead=flat("lead"),
+    )
+    return posterior, diagnostics(idata, time.perf_counter() - t0)
+
+
