@@ -17,7 +17,7 @@ import pandas as pd
 from forecast.answers.questions import NEUTRAL_EVIDENCE, Evidence
 from forecast.data.dataset import Dataset
 from forecast.data.event_days import component_event_days
-from forecast.data.signal_state import state_on, strongest_level
+from forecast.data.signal_state import records_of, state_on, strongest_level
 from forecast.data.vocab import (
     COMPONENTS,
     CONTEXT_SIGNALS,
@@ -94,7 +94,7 @@ class Answerer:
     def signal_state(self) -> pd.DataFrame:
         """The record's state of every signal on the as-of day (`state_on`), computed once."""
         if self._state is None:
-            self._state = state_on(self.ds.signals, self.as_of)
+            self._state = state_on(records_of(self.ds), self.as_of)
         return self._state
 
     def _window_state(self, component: str, window: int) -> tuple[np.ndarray, dict[str, str]]:

@@ -16,7 +16,7 @@ from forecast.answers.answer import answer, drivers_text
 from forecast.answers.answerer import Answerer, _logit
 from forecast.answers.briefing import wide_table
 from forecast.answers.questions import NEUTRAL_EVIDENCE, Evidence, Question, evidence_text, level_text, window_of
-from forecast.core.limits import DEFAULT_WINDOWS, INTERVAL
+from forecast.core.limits import DEFAULT_WINDOWS, interval
 from forecast.data.signal_state import strongest_level
 from forecast.data.vocab import QUESTION_COMPONENTS, SIGNALS, base_level, split_level
 
@@ -138,11 +138,10 @@ def summary(answerer: Answerer, event: str, window: int, evidence: Evidence) -> 
 
 def curve(answerer: Answerer, events: list[str], evidence: Evidence, days: int = CURVE_DAYS) -> pd.DataFrame:
     """P(at least one event by day d), d = 1..days, per event type: mean and 90% interval."""
-    lo_q, hi_q = (1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2
     frames = []
     for event in events:
         c = answerer.curve(event, days, evidence)
-        lo, hi = np.quantile(c, [lo_q, hi_q], axis=0)
+        lo, hi = interval(c, axis=0)
         frames.append(
             pd.DataFrame(
                 {"event": event, "day": np.arange(1, days + 1), "probability": c.mean(0), "lower": lo, "upper": hi}

@@ -53,3 +53,10 @@ def parse_windows(text: str | tuple | list, field: str = "--windows") -> tuple[i
     if not items:
         raise InputError(f"give at least one window, 1 to {MAX_WINDOW} days", field=field, value=text)
     return tuple(check_window(item, field) for item in items)
+
+
+def median_interval(values, axis: int = 0, mass: float = INTERVAL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lower, median, upper): the median with the central ``mass`` interval along ``axis``."""
+    tail = (1.0 - mass) / 2.0
+    lo, mid, hi = np.quantile(values, [tail, 0.5, 1.0 - tail], axis=axis)
+    return lo, mid, hi

@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -488,6 +488,9 @@ class Dataset:
     signals: pd.DataFrame
     data_hash: str
     reach: Reach
+    #: Tables derived from these data (indexed signal records, daily features), computed once per
+    #: dataset by the modules that need them; the data never change in place.
+    derived: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def complete_through(self) -> pd.Timestamp:

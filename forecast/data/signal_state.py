@@ -12,8 +12,6 @@ Rules (see README, "Signal records"):
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import pandas as pd
 
@@ -27,40 +25,54 @@ def _applies(scope: tuple[str, ...], component: str) -> bool:
 
 
 _MAX_DAY = np.iinfo(np.int64).max // 2
-_RECORDS: dict[int, tuple] = {}
 
 
-def _records(signals: pd.DataFrame, signal: str, component: str) -> dict[str, np.ndarray]:
-    """The records of one signal that bear on one component, as day-number arrays (cached per
-    signals table, which is never modified in place)."""
-    entry = _RECORDS.get(id(signals))
-    if entry is None or entry[0]() is not signals:
-        if len(_RECORDS) > 32:
-            _RECORDS.clear()
-        entry = _RECORDS[id(signals)] = (weakref.ref(signals), {})
-    cache = entry[1]
-    key = (signal, component)
-    if key not in cache:
-        mask = (signals["signal"] == signal) & signals["scope"].map(lambda sc: _applies(sc, component))
-        recs = signals[mask]
+class SignalRecords:
+    """A signal table's records per (signal, component) as day-number arrays, each computed once.
+    Build one per table (`records_of(ds)` keeps one with the dataset); a bare DataFrame passed to
+    the functions below is indexed afresh."""
 
-        def days(col: str) -> np.ndarray:
-            return recs[col].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    def __init__(self, signals: pd.DataFrame) -> None:
+        self.signals = signals
+        self._arrays: dict[tuple[str, str], dict[str, np.ndarray]] = {}
 
-        end = recs["end"].notna().to_numpy()
-        life = recs["lifetime_days"].notna().to_numpy()
-        lifetime = recs["lifetime_days"].fillna(0).to_numpy(dtype=np.int64)
-        end_day = np.where(end, days("end") + 1, np.where(life, days("occurred") + lifetime, _MAX_DAY))
-        cache[key] = {
-            "occurred": days("occurred"),
-            "published": days("published"),
-            "end": end_day,
-            "open": ~end & ~life,
-            "dated_end": end,
-            "level": recs["level"].to_numpy(dtype=object),
-            "id": recs["id"].to_numpy(dtype=object),
-        }
-    return cache[key]
+    def arrays(self, signal: str, component: str) -> dict[str, np.ndarray]:
+        key = (signal, component)
+        if key not in self._arrays:
+            self._arrays[key] = _arrays(self.signals, signal, component)
+        return self._arrays[key]
+
+
+def records_of(ds) -> SignalRecords:
+    """The dataset's indexed signal records, made once and kept with the dataset."""
+    return ds.derived.setdefault("signal_records", SignalRecords(ds.signals))
+
+
+def _indexed(signals: pd.DataFrame | SignalRecords) -> SignalRecords:
+    return signals if isinstance(signals, SignalRecords) else SignalRecords(signals)
+
+
+def _arrays(signals: pd.DataFrame, signal: str, component: str) -> dict[str, np.ndarray]:
+    """The records of one signal that bear on one component, as day-number arrays."""
+    mask = (signals["signal"] == signal) & signals["scope"].map(lambda sc: _applies(sc, component))
+    recs = signals[mask]
+
+    def days(col: str) -> np.ndarray:
+        return recs[col].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+    end = recs["end"].notna().to_numpy()
+    life = recs["lifetime_days"].notna().to_numpy()
+    lifetime = recs["lifetime_days"].fillna(0).to_numpy(dtype=np.int64)
+    end_day = np.where(end, days("end") + 1, np.where(life, days("occurred") + lifetime, _MAX_DAY))
+    return {
+        "occurred": days("occurred"),
+        "published": days("published"),
+        "end": end_day,
+        "open": ~end & ~life,
+        "dated_end": end,
+        "level": recs["level"].to_numpy(dtype=object),
+        "id": recs["id"].to_numpy(dtype=object),
+    }
 
 
 def day_number(ts) -> int:
@@ -69,7 +81,7 @@ def day_number(ts) -> int:
 
 
 def signal_timeline(
-    signals: pd.DataFrame,
+    signals: pd.DataFrame | SignalRecords,
     signal: str,
     component: str,
     days: pd.DatetimeIndex,
@@ -82,7 +94,7 @@ def signal_timeline(
     With a cut, every record published on or before the cut counts from the day it occurred.
     """
     neutral = SIGNALS[signal].neutral
-    r = _records(signals, signal, component)
+    r = _indexed(signals).arrays(signal, component)
     if cut is not None:
         visible = r["published"] <= day_number(cut)
         start = r["occurred"][visible]
@@ -112,7 +124,7 @@ def signal_timeline(
     return pd.DataFrame({"level": level, "record": record, "since": since, "dated_end": dated_end}, index=days)
 
 
-def state_on(signals: pd.DataFrame, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def state_on(signals: pd.DataFrame | SignalRecords, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """The state of every signal for every model component on ``date``, as known at ``cut``.
 
     ``cut`` defaults to ``date`` (what an analyst knew that day). Rows: components; columns:
@@ -121,6 +133,7 @@ def state_on(signals: pd.DataFrame, date: pd.Timestamp | str, cut: pd.Timestamp 
     date = pd.Timestamp(date)
     cut = pd.Timestamp(cut) if cut is not None else date
     days = pd.DatetimeIndex([date])
+    signals = _indexed(signals)
     rows = {}
     for component in COMPONENTS:
         row = {}

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
 
+from forecast.core.limits import interval
+
 EPS = 1e-3  # forecasts are clipped to [EPS, 1 - EPS] for the log score
 FORECASTERS = ("model", "climatology", "recent_rate", "no_signals")
 BASELINES = ("climatology", "recent_rate", "no_signals")
@@ -96,7 +98,8 @@ def bootstrap_brier_difference(g: pd.DataFrame, baseline: str, n_boot: int = 100
     idx = rng.integers(0, len(by_origin), size=(n_boot, len(by_origin)))
     sums, sizes = by_origin["sum"].to_numpy()[idx].sum(1), by_origin["size"].to_numpy()[idx].sum(1)
     boots = sums / sizes
-    return float(diff.mean()), float(np.quantile(boots, 0.05)), float(np.quantile(boots, 0.95))
+    lo, hi = interval(boots)
+    return float(diff.mean()), float(lo), float(hi)
 
 
 def skill_table(frame: pd.DataFrame, baselines=BASELINES) -> pd.DataFrame:

@@ -24,7 +24,7 @@ import pandas as pd
 from forecast.core.limits import DATA_START
 from forecast.data.dataset import Dataset
 from forecast.data.event_days import component_event_days
-from forecast.data.signal_state import signal_timeline
+from forecast.data.signal_state import SignalRecords, records_of, signal_timeline
 from forecast.data.vocab import COMPONENTS, CONTEXT_SIGNALS, SIGNALS
 from forecast.model.feature_names import FEATURES, RECENCY_FEATURES, SIGNAL_FEATURES
 from forecast.model.priors import Priors
@@ -67,7 +67,11 @@ def fade_factor(age_days: np.ndarray, half_life: float | None) -> np.ndarray:
 
 
 def signal_features(
-    signals: pd.DataFrame, component: str, days: pd.DatetimeIndex, priors: Priors, cut: pd.Timestamp | None = None
+    signals: pd.DataFrame | SignalRecords,
+    component: str,
+    days: pd.DatetimeIndex,
+    priors: Priors,
+    cut: pd.Timestamp | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """(len(days), n_signal_features) and the level of each signal per day."""
     out = np.zeros((len(days), N_SIGNAL))
@@ -156,28 +160,24 @@ class Cells:
     warned: WarnedRows
 
 
-_REALTIME: dict[tuple[str, str, pd.Timestamp], dict] = {}
-
-
 def _realtime_table(ds: Dataset, priors: Priors, end: pd.Timestamp) -> dict:
-    """Daily features and outcomes for every component, computed once per data and priors."""
-    key = (ds.data_hash, priors.digest, end)
-    if key in _REALTIME:
-        return _REALTIME[key]
+    """Daily features and outcomes for every component through ``end``, computed once per dataset
+    and prior file (kept with the dataset)."""
+    key = ("realtime", priors.digest, end)
+    if key in ds.derived:
+        return ds.derived[key]
     days = pd.date_range(START, end, freq="D")
     ev_days = component_event_days(ds.events)
     table = {}
     day_numbers = days.values.astype("datetime64[D]").astype(np.int64)
     for k in COMPONENTS:
-        sig, _ = signal_features(ds.signals, k, days, priors, cut=None)
+        sig, _ = signal_features(records_of(ds), k, days, priors, cut=None)
         rec = recency_features(days.values.astype("datetime64[D]"), k, ev_days)
         y = np.isin(days.values.astype("datetime64[D]"), ev_days[k])
         warned = realtime_warnings(ds.signals, k, day_numbers, ev_days[k], priors)
         table[k] = (np.hstack([sig, rec]), y, warned)
-    if len(_REALTIME) > 8:
-        _REALTIME.clear()
-    _REALTIME[key] = {"days": days, **table}
-    return _REALTIME[key]
+    ds.derived[key] = {"days": days, **table}
+    return ds.derived[key]
 
 
 def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool = True) -> Cells:
@@ -185,7 +185,7 @@ def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool
     ``signals=False`` drops the signal features and the warnings (the
     recency-only baseline used by back-tests)."""
     cut = pd.Timestamp(cut)
-    table = _realtime_table(ds, priors, ds_end(ds))
+    table = _realtime_table(ds, priors, max(pd.Timestamp(cut), ds.reach.first_unknown))
     keep = table["days"] < cut
     frames, rows, spells = [], [], []
     for ci, k in enumerate(COMPONENTS):
@@ -219,10 +219,6 @@ def training_cells(ds: Dataset, cut: pd.Timestamp, priors: Priors, signals: bool
     )
 
 
-def ds_end(ds: Dataset) -> pd.Timestamp:
-    return pd.Timestamp.today().normalize() + pd.Timedelta(days=1)
-
-
 def window_state(
     ds: Dataset, as_of: pd.Timestamp, component: str, window: int, priors: Priors
 ) -> tuple[np.ndarray, dict[str, str]]:
@@ -230,7 +226,7 @@ def window_state(
     data's level of each signal on the as-of day."""
     as_of = pd.Timestamp(as_of)
     days = pd.date_range(as_of, periods=window, freq="D")
-    sig, levels = signal_features(ds.signals, component, days, priors, cut=as_of)
+    sig, levels = signal_features(records_of(ds), component, days, priors, cut=as_of)
     ev_days = component_event_days(ds.events)
     rec = recency_features(
         days.values.astype("datetime64[D]"), component, ev_days, known_before=np.datetime64(as_of.date(), "D")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.core.limits import median_interval
 from forecast.data.dataset import Dataset
 from forecast.data.vocab import COMPONENTS
 from forecast.model.features import training_cells
@@ -50,7 +51,7 @@ def yearly_counts(ds: Dataset, priors: Priors, n_draws: int = 2000, seed: int = 
         log_none = log_none + np.log1p(-np.minimum(strongest, 1 - 1e-12))
         expected = expected + spell_fired
         expected = (expected + (1 - np.exp(log_none)).sum(axis=1)) / years
-        lo, med, hi = np.quantile(expected, [0.05, 0.5, 0.95])
+        lo, med, hi = median_interval(expected)
         rows.append(
             {
                 "component": comp,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from forecast.core.limits import median_interval
 from forecast.data.vocab import COMPONENTS, WARNING_KINDS
 from forecast.model.feature_names import FEATURES
 from forecast.model.fitted import Fit
@@ -20,7 +21,7 @@ def effects(fit: Fit, priors: Priors) -> pd.DataFrame:
     for j, f in enumerate(FEATURES):
         e = priors.effect[f]
         mean, sd = e.log_odds()
-        lo, mid, hi = np.exp(np.quantile(post.mu[:, j], [0.05, 0.5, 0.95]))
+        lo, mid, hi = np.exp(median_interval(post.mu[:, j]))
         row = {
             "feature": f,
             "prior_low": float(np.exp(mean - Z90 * sd)),
@@ -44,8 +45,8 @@ def warnings(fit: Fit, priors: Priors) -> pd.DataFrame:
     rows = []
     for i, kind in enumerate(WARNING_KINDS):
         spec = priors.warning[kind]
-        hit_lo, hit_mid, hit_hi = np.quantile(post.hit_pooled[:, i], [0.05, 0.5, 0.95])
-        lead_lo, lead_mid, lead_hi = np.quantile(post.lead[:, i], [0.05, 0.5, 0.95])
+        hit_lo, hit_mid, hit_hi = median_interval(post.hit_pooled[:, i])
+        lead_lo, lead_mid, lead_hi = median_interval(post.lead[:, i])
         row = {
             "kind": kind,
             "prior_hit_low": spec.low,
@@ -76,7 +77,7 @@ def lead_time_curves(fit: Fit, days: int = 120) -> pd.DataFrame:
     for i, kind in enumerate(WARNING_KINDS):
         q = (post.lead[:, i] / (1 + post.lead[:, i]))[:, None]
         cdf = 1 - q ** (d[None, :] + 1)
-        lo, mid, hi = np.quantile(cdf, [0.05, 0.5, 0.95], axis=0)
+        lo, mid, hi = median_interval(cdf, axis=0)
         parts.append(pd.DataFrame({"kind": kind, "day": d, "median": mid, "low": lo, "high": hi}))
     return pd.concat(parts, ignore_index=True)
 
