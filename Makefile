@@ -1,4 +1,5 @@
-# Two commands (see README): `make run` starts the app, `make test` runs every test.
+# Two commands (see README): `make run` starts the app, `make test` runs every test
+# (`make lint` checks the code, `make bench` measures speed).
 # Each creates the virtual environment first when it is missing or out of date.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
@@ -9,7 +10,7 @@ PORT ?= 8501
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test setup browser bench clean
+.PHONY: run test lint setup browser bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), "Python 3.12+ needed, found " + sys.version' \
@@ -33,6 +34,11 @@ run: $(STAMP)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The linter's rules (pyproject.toml [tool.ruff]): imports sorted and absolute, docstrings on public
+# functions, numpy rules. CI runs it before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check forecast tests bench app.py
 
 bench: $(STAMP) browser
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
