@@ -20,6 +20,7 @@ BANDS = (  # ICD-203 expressions of likelihood
 
 
 def verbal_band(p: float) -> str:
+    """The ICD-203 expression of likelihood (e.g. 'almost no chance') for the probability ``p``."""
     return next(label for upper, label in BANDS if p < upper)
 
 
@@ -70,5 +71,6 @@ def effective_levels(answerer: Answerer, q: Question) -> dict[str, str]:
 
 
 def drivers_text(contributions: dict[str, float], top: int = 3) -> str:
+    """The ``top`` signal contributions of at least 0.05, largest first, as 'signal +0.42' text, or 'none'."""
     ranked = sorted(((v, k) for k, v in contributions.items() if abs(v) >= 0.05), key=lambda t: -abs(t[0]))[:top]
     return ", ".join(f"{k} {v:+.2f}" for v, k in ranked) or "none"

@@ -6,6 +6,7 @@ import pandas as pd
 
 
 def pct(v: float) -> str:
+    """A probability as a whole percentage for a briefing table, '<1%' below one percent."""
     return f"{v:.0%}" if v >= 0.01 else "<1%"
 
 

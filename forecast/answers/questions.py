@@ -93,6 +93,8 @@ class Question:
 def make_question(
     as_of, event: str, window_days, evidence: Evidence | str | None = None, qid: str | None = None, *, where: str = ""
 ) -> Question:
+    """A checked question from raw inputs (as-of date, event type, window, evidence text or dict); raises one
+    InputError naming the field at fault."""
     prefix = f"{where} " if where else ""
     try:
         day = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of).strip())
@@ -157,6 +159,7 @@ WINDOW_FIELDS = ("window first day", "window last day")
 
 
 def takes_window(signal: str, level: str) -> bool:
+    """Whether this is an announcement at level notice, the one piece of evidence that carries a window of days."""
     return (signal, base_level(level)) == WINDOWED
 
 

@@ -26,6 +26,7 @@ MIXTURE = "weighted mixture"
 
 
 def normalise(weights: dict[str, float]) -> dict[str, float]:
+    """The branch probabilities scaled to sum to one; raises InputError if they are all zero."""
     total = sum(weights.values())
     if total <= 0:
         raise InputError("branch probabilities must not all be zero", field="branches.*.probability", value=total)

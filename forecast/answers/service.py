@@ -113,6 +113,7 @@ class Context:
         return self._answerers[key]
 
     def provenance(self, fit: Fit) -> dict:
+        """The fit's provenance, with whether its diagnostics pass and how many analyst records the data hold."""
         return {
             **fit.identity.provenance(),
             "diagnostics_ok": not fit.diagnostics.warnings,

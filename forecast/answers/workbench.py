@@ -125,6 +125,7 @@ def _record_windows(signals: pd.DataFrame, records: tuple[str, ...]) -> tuple[tu
 
 
 def question(answerer: Answerer, event: str, window: int, evidence: Evidence) -> Question:
+    """The question for this answerer's as-of date with the given event type, window and evidence."""
     return Question(answerer.as_of.date(), event, int(window), dict(evidence))
 
 
@@ -263,6 +264,7 @@ def table_markdown(rows: list[dict] | pd.DataFrame, header: str) -> str:
 
 
 def evidence_key(evidence: Evidence) -> str:
+    """The evidence as text with the signals sorted, so the same evidence always gives the same key."""
     return evidence_text(dict(sorted(evidence.items())))
 
 

@@ -38,6 +38,7 @@ DEFAULTS = {
 
 
 def init_state() -> None:
+    """Set every missing piece of the analyst's state to its default; the as-of date defaults to today."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = value.copy() if isinstance(value, list | dict) else value
@@ -58,6 +59,7 @@ def bound(widget, label: str, key: str, **kwargs):
 
 
 def show_error(exc: InputError) -> None:
+    """Show an input error as a red message on the page."""
     st.error(f"{exc}")
 
 
@@ -100,6 +102,7 @@ class InUse:
 
     @property
     def provenance(self) -> dict:
+        """The provenance of the fit in use (data, prior file, model, seed, cut, diagnostics)."""
         return self.ctx.provenance(self.fit)
 
     def caption(self) -> str:
@@ -168,6 +171,7 @@ def analyst_evidence() -> Evidence:
 
 
 def evidence_notes() -> str:
+    """The analyst's notes and sources for each signal as one line of text, for the forecast log."""
     parts = []
     for signal, item in st.session_state["evidence"].items():
         bits = [b for b in (item.get("note", ""), item.get("source", "")) if b]
@@ -203,6 +207,7 @@ def sidebar() -> None:
 
 
 def fmt_pct(p: float) -> str:
+    """A probability as a percentage for the pages: one decimal below 10%, '<0.1%' for the tiniest."""
     if p < 0.001:
         return "<0.1%"
     return f"{p:.1%}" if p < 0.1 else f"{p:.0%}"

@@ -41,7 +41,9 @@ def check_window(value, field: str) -> int:
     try:
         days = int(str(value).strip())
     except ValueError:
-        raise InputError(f"window must be a whole number of days, 1 to {MAX_WINDOW}", field=field, value=value) from None
+        raise InputError(
+            f"window must be a whole number of days, 1 to {MAX_WINDOW}", field=field, value=value
+        ) from None
     if not 1 <= days <= MAX_WINDOW or (isinstance(value, float) and value != days):
         raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=field, value=value)
     return days

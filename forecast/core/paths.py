@@ -24,18 +24,22 @@ def cache_dir() -> Path:
 
 
 def work_dir() -> Path:
+    """The working directory for what analysts make: ``$FORECAST_WORK_DIR``, else ``workspace/``."""
     return Path(os.environ.get("FORECAST_WORK_DIR", ROOT / "workspace"))
 
 
 def evidence_dir() -> Path:
+    """The folder of saved evidence sets (JSON files) in the working directory."""
     return work_dir() / "evidence_sets"
 
 
 def log_path() -> Path:
+    """The forecast log, a CSV file in the working directory."""
     return work_dir() / "forecast_log.csv"
 
 
 def episodes_dir() -> Path:
+    """The folder of episode replays in the working directory."""
     return work_dir() / "episodes"
 
 

@@ -50,6 +50,7 @@ ROW_OFFSET = 100_000
 
 
 def records_dir() -> Path:
+    """The folder of the analyst's own records (events.csv and signals.csv) in the working directory."""
     return work_dir() / "records"
 
 

@@ -49,6 +49,7 @@ WINDOW_COLUMNS = ("window_start", "window_end")
 
 
 def today() -> dt.date:
+    """Today's date, against which dates in the data are checked for lying in the future."""
     return dt.date.today()
 
 
@@ -392,6 +393,7 @@ class Episode(Strict):
 
 
 def load_episodes(path: Path | str | None = None) -> dict[str, Episode]:
+    """The historical episodes by name from data/episodes.toml (or ``path``); raises InputError naming the bad key."""
     path = Path(path) if path else DATA_DIR / "episodes.toml"
     raw = read_toml(path)
     episodes = {}
@@ -494,10 +496,12 @@ class Dataset:
 
     @property
     def complete_through(self) -> pd.Timestamp:
+        """The last day the record is complete through."""
         return self.reach.complete_through
 
 
 def file_hash(*paths: Path) -> str:
+    """A short hash of the files' names and contents: the data hash."""
     digest = hashlib.sha256()
     for p in paths:
         digest.update(Path(p).name.encode())

@@ -37,6 +37,7 @@ class SignalRecords:
         self._arrays: dict[tuple[str, str], dict[str, np.ndarray]] = {}
 
     def arrays(self, signal: str, component: str) -> dict[str, np.ndarray]:
+        """The records of one signal for one component as day-number arrays, computed on first use and kept."""
         key = (signal, component)
         if key not in self._arrays:
             self._arrays[key] = _arrays(self.signals, signal, component)
@@ -124,7 +125,9 @@ def signal_timeline(
     return pd.DataFrame({"level": level, "record": record, "since": since, "dated_end": dated_end}, index=days)
 
 
-def state_on(signals: pd.DataFrame | SignalRecords, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def state_on(
+    signals: pd.DataFrame | SignalRecords, date: pd.Timestamp | str, cut: pd.Timestamp | str | None = None
+) -> pd.DataFrame:
     """The state of every signal for every model component on ``date``, as known at ``cut``.
 
     ``cut`` defaults to ``date`` (what an analyst knew that day). Rows: components; columns:

@@ -16,18 +16,21 @@ def with_question_types(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def events_of(events: pd.DataFrame, event: str) -> pd.DataFrame:
+    """The events that count toward a question's event type (all of them for ``any``)."""
     if event == "any":
         return events
     return with_question_types(events).query("event == @event")
 
 
 def counts_by_type(events: pd.DataFrame) -> pd.Series:
+    """The number of events of each question event type, in the usual order."""
     table = with_question_types(events)["event"].value_counts()
     order = [e for e in QUESTION_EVENTS if e != "any"]
     return table.reindex(order, fill_value=0)
 
 
 def counts_by_year(events: pd.DataFrame) -> pd.DataFrame:
+    """The number of events per year and event type, every year from the first to the last."""
     frame = with_question_types(events).assign(year=lambda f: f["date"].dt.year)
     table = frame.pivot_table(index="year", columns="event", values="date", aggfunc="count", fill_value=0)
     cols = [e for e in QUESTION_EVENTS if e != "any" and e in table.columns]
@@ -36,6 +39,7 @@ def counts_by_year(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def signal_counts(signals: pd.DataFrame) -> pd.DataFrame:
+    """The number of signal records for each signal and level."""
     return signals.groupby(["signal", "level"]).size().rename("records").reset_index()
 
 

@@ -86,10 +86,12 @@ class BacktestConfig:
 
     @classmethod
     def quick(cls, **kw) -> BacktestConfig:
+        """A quick back-test configuration: yearly refits, 100 draws on one core."""
         quick = SamplerSettings(draws=100, tune=100, cores=1, target_accept=0.85)
         return cls(**{"refit": "yearly", "settings": quick, **kw})
 
     def digest(self) -> str:
+        """A short hash of the whole configuration; it differs if any setting differs."""
         blob = json.dumps(asdict(self), sort_keys=True, default=str)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
@@ -104,6 +106,7 @@ class Origin:
 
     @property
     def kind(self) -> str:
+        """The origin's kind: ``routine``, ``warning`` or ``both``."""
         if self.routine and self.warning_records:
             return "both"
         return "warning" if self.warning_records else "routine"
@@ -117,6 +120,7 @@ class Part:
 
     @property
     def name(self) -> str:
+        """The part's name, from its prior file and refit date; its output file is named after it."""
         return f"{Path(self.priors).stem}-{self.refit.date()}"
 
 
@@ -334,6 +338,8 @@ def run(
 
 
 def manifest(config: BacktestConfig, data_dir=None, seconds: float | None = None) -> dict:
+    """The run's manifest: when it was made, its configuration, the data and prior hashes, the model
+    version, the software versions and the run time."""
     import importlib.metadata as md
     import platform
 

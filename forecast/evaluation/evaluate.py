@@ -208,6 +208,7 @@ class Evaluation:
 
     @property
     def overall(self) -> dict:
+        """The scores over every question (the summary's first row)."""
         return self.summary.iloc[0].to_dict()
 
 
@@ -262,6 +263,7 @@ def _md(frame: pd.DataFrame) -> str:
 
 
 def report_markdown(ev: Evaluation) -> str:
+    """The scored question file as a Markdown report: overall, by event type and window, reliability, worst misses."""
     o = ev.overall
     prov = ", ".join(f"{k} `{v}`" for k, v in ev.provenance.items())
     lines = [

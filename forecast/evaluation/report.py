@@ -38,6 +38,8 @@ def _png(fig, path: Path) -> None:
 
 
 def reliability_plot(scored: pd.DataFrame, event: str, path: Path) -> pd.DataFrame:
+    """Plot the reliability of the model and baselines for one event type, one panel per window, to ``path``;
+    returns its table."""
     g = scored[scored["event"] == event]
     windows = sorted(g["window_days"].unique())
     fig, axes = plt.subplots(1, len(windows), figsize=(3.2 * len(windows), 3.3), sharey=True)
@@ -138,6 +140,7 @@ FORWARD_FROM = pd.Timestamp("2025-01-01")
 
 
 def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None = None, data_dir=None) -> None:
+    """Write every back-test output (forecasts, scores, skill, reliability, plots, manifest, report.md) to ``out``."""
     from forecast.data.dataset import load_dataset
     from forecast.evaluation.backtest import manifest, warning_levels_text
 

@@ -30,9 +30,11 @@ class BacktestRun:
 
     @property
     def created(self) -> str:
+        """When the back-test was run, from its manifest."""
         return str(self.manifest.get("created", ""))
 
     def settings_text(self) -> str:
+        """The back-test's settings in one line: origins, refits, windows, priors, draws, seed, model, data hash."""
         c = self.manifest.get("config", {})
         s = c.get("settings", {})
         warned = " and on warning days" if c.get("warning_origins") else ""
@@ -58,6 +60,7 @@ def find(roots: list[Path]) -> list[Path]:
 
 
 def load(folder: Path) -> BacktestRun:
+    """The back-test output in ``folder`` (manifest and score tables); raises InputError naming a damaged file."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

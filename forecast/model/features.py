@@ -60,6 +60,8 @@ def recency_features(
 
 
 def fade_factor(age_days: np.ndarray, half_life: float | None) -> np.ndarray:
+    """How much of a record's effect is left at each age: halving every half-life in quarters, never below 0.25
+    (1 throughout without a half-life)."""
     if half_life is None:
         return np.ones_like(age_days, dtype=float)
     f = np.round(4 * 0.5 ** (np.maximum(age_days, 0) / half_life)) / 4
@@ -105,6 +107,7 @@ class WarnedRows:
 
     @staticmethod
     def empty(n_features: int) -> WarnedRows:
+        """No warned rows, with room for ``n_features`` background features."""
         return WarnedRows(
             np.zeros((0, n_features)), np.zeros(0, dtype=int), np.zeros((0, N_KINDS), int), np.zeros((0, N_KINDS), int)
         )
@@ -124,6 +127,7 @@ class WarningSpells:
 
     @staticmethod
     def empty() -> WarningSpells:
+        """No warning spells."""
         return WarningSpells(*(np.zeros(0, dtype=int) for _ in range(5)))
 
 

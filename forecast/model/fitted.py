@@ -54,6 +54,7 @@ class Identity:
         return out | extra
 
     def digest(self, **extra) -> str:
+        """A short hash of the identity (and ``extra`` fields): the key and file name of the fit."""
         return hashlib.sha256(json.dumps(self.key(**extra), sort_keys=True, default=str).encode()).hexdigest()[:20]
 
     def provenance(self) -> dict:
@@ -78,6 +79,7 @@ def identity(
     as_of=None,
     variant: str = "full",
 ) -> Identity:
+    """The identity of a fit of these data and prior file with these sampler settings, seed, cut and variant."""
     return Identity(
         data_hash=ds.data_hash,
         priors_file=Path(priors.path).name,
@@ -99,6 +101,7 @@ class Fit:
 
     @property
     def as_of(self) -> str:
+        """The training cut: the fit learnt from the record before this date."""
         return self.identity.as_of
 
 
@@ -154,6 +157,7 @@ class FitStore:
         self._models = None  # CompiledModels, made on the first fit (imports PyMC)
 
     def path(self, ident: Identity) -> Path:
+        """Where the fit with this identity is stored on disk."""
         return self.directory / f"fit-{ident.as_of}-{ident.variant}-{ident.digest()}.nc"
 
     def load(self, ident: Identity) -> Fit | None:
@@ -177,6 +181,7 @@ class FitStore:
         return fit
 
     def save(self, fit: Fit) -> Path:
+        """Write the fit to disk atomically, checked by reading it back; returns its path."""
         path = self.path(fit.identity)
         data = _to_dataset(fit)
         write_atomic(path, lambda tmp: data.to_netcdf(tmp, engine="h5netcdf"), lambda tmp: self._check(tmp, fit))

@@ -67,6 +67,7 @@ class Diagnostics:
 
     @property
     def warnings(self) -> list[str]:
+        """What misses the sampler's thresholds (R-hat, bulk and tail ESS, divergences), one message each."""
         out = []
         if not self.rhat_max <= RHAT_MAX:
             out.append(f"R-hat {self.rhat_max:.3f} > {RHAT_MAX}")
@@ -79,6 +80,7 @@ class Diagnostics:
         return out
 
     def line(self) -> str:
+        """The diagnostics in one line, with any warnings."""
         text = (
             f"R-hat max {self.rhat_max:.3f}, ESS bulk min {self.ess_bulk_min:.0f}, "
             f"ESS tail min {self.ess_tail_min:.0f}, divergences {self.divergences}, {self.seconds:.1f} s"
@@ -100,9 +102,11 @@ class Posterior:
 
     @property
     def n_draws(self) -> int:
+        """The number of posterior draws."""
         return self.alpha.shape[0]
 
     def arrays(self) -> dict[str, np.ndarray]:
+        """The draws as arrays by name."""
         return asdict(self)
 
 
@@ -118,6 +122,8 @@ def log_odds(post: Posterior, k: int, X: np.ndarray, terms=None) -> np.ndarray:
 
 
 def prior_arrays(priors: Priors) -> dict[str, np.ndarray]:
+    """The prior file's means and standard deviations on the model's scale (logit base rates, log odds ratios,
+    hit rates and lead times)."""
     a = np.array([priors.base_rate[k].logit_daily() for k in COMPONENTS])
     e = np.array([priors.effect[f].log_odds() for f in FEATURES])
     spread = np.array([priors.effect[f].spread for f in FEATURES])

@@ -72,6 +72,7 @@ class Effect(Strict):
         return self
 
     def log_odds(self) -> tuple[float, float]:
+        """The effect's mean and standard deviation on the log-odds scale, from its odds ratio and 90% interval."""
         mean = math.log(self.odds_ratio)
         sd = (math.log(self.high) - math.log(self.low)) / (2 * Z90)
         return mean, sd
@@ -164,6 +165,7 @@ class Priors(Strict):
 
 
 def load_priors(path: Path | str | None = None) -> Priors:
+    """A prior file, checked (default priors/default.toml); raises InputError naming the key and the file."""
     path = Path(path) if path else DEFAULT_PRIORS
     if not path.exists():
         available = ", ".join(sorted(p.name for p in PRIORS_DIR.glob("*.toml")))
@@ -181,4 +183,5 @@ def load_priors(path: Path | str | None = None) -> Priors:
 
 
 def available_priors() -> list[Path]:
+    """The shipped prior files (priors/*.toml)."""
     return sorted(PRIORS_DIR.glob("*.toml"))

@@ -94,6 +94,7 @@ def effects_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def diagnostics(fit: Fit) -> pd.DataFrame:
+    """The fit's sampler diagnostics as a table: each check, its value, its threshold and whether it passes."""
     d = fit.diagnostics
     return pd.DataFrame(
         [

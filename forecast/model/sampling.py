@@ -15,6 +15,7 @@ from forecast.model.priors import Priors
 
 
 def diagnostics(idata, seconds: float) -> Diagnostics:
+    """The convergence diagnostics of the draws: worst R-hat and ESS over the parameters, divergences, time."""
     names = ["alpha_c", "mu", "tau", "z", "hit_m", "hit_s", "hit_z", "log_lead"]
     rhat = az.rhat(idata, var_names=names)
     bulk = az.ess(idata, var_names=names, method="bulk")

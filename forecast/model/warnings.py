@@ -122,6 +122,7 @@ class WarnedDays:
 
     @property
     def any(self) -> np.ndarray:
+        """For each day, whether a warning of any kind bears on it."""
         return (self.offset >= 0).any(axis=1)
 
 
@@ -163,6 +164,7 @@ class Warning:
 
     @property
     def length(self) -> int:
+        """The number of days in the warning's support."""
         return self.last - self.first + 1
 
 

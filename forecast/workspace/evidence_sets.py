@@ -49,9 +49,11 @@ class EvidenceSet:
     notes: dict = field(default_factory=dict)  # signal -> {note, source} for signals left at the data's level
 
     def evidence(self) -> Evidence:
+        """The set's evidence: each signal's level and confidence."""
         return {i.signal: (i.level, i.confidence) for i in self.items}
 
     def to_json(self) -> dict:
+        """The set as the JSON data written to its file."""
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -68,10 +70,12 @@ class EvidenceSet:
 
 
 def file_name(name: str) -> str:
+    """The file name for a set named ``name``: lower case, safe characters only, ending in .json."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name.strip()).strip("-.").lower() + ".json"
 
 
 def check_name(name: str) -> str:
+    """The set's name without surrounding spaces; raises InputError unless it is a valid name."""
     name = (name or "").strip()
     if not NAME.match(name):
         raise InputError(
@@ -158,6 +162,7 @@ def parse(data: object, where: str) -> EvidenceSet:
 
 
 def load(path: Path | str) -> EvidenceSet:
+    """The evidence set in the file at ``path``; raises InputError naming the file, field and value if damaged."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -65,9 +65,11 @@ class ScenarioTree(Strict):
     path: str = ""
 
     def weights(self) -> dict[str, float]:
+        """The probability of each branch, by key."""
         return {k: b.probability for k, b in self.branches.items()}
 
     def evidence(self, key: str) -> Evidence:
+        """The evidence of branch ``key``, checked like a question's evidence."""
         return parse_evidence(
             levels_text(self.branches[key].evidence), where=f"branches.{key}.evidence"
         )
@@ -121,6 +123,7 @@ def validate(raw: dict, path: Path) -> ScenarioTree:
 
 
 def load(path: Path | str) -> ScenarioTree:
+    """The scenario tree in the file at ``path``, checked; raises InputError if it is missing or invalid."""
     path = Path(path)
     if not path.is_file():
         have = ", ".join(p.name for p in available()) or "none"
@@ -130,6 +133,7 @@ def load(path: Path | str) -> ScenarioTree:
 
 
 def available(directory: Path | None = None) -> list[Path]:
+    """The scenario files in data/scenarios/ (or ``directory``)."""
     return sorted((directory or SCENARIO_DIR).glob("*.toml"))
 
 
@@ -141,6 +145,7 @@ def _toml_str(text: str) -> str:
 
 
 def to_toml(tree: ScenarioTree) -> str:
+    """The tree as the text of a scenario file."""
     t = tree.tree
     lines = ["[tree]", f"name = {_toml_str(t.name)}", f"description = {_toml_str(t.description)}"]
     lines.append("draws_on = [" + ", ".join(_toml_str(e) for e in t.draws_on) + "]")
@@ -189,6 +194,7 @@ def save(tree: ScenarioTree, path: Path | str, *, opened: Path | str | None = No
 
 
 def with_weights(tree: ScenarioTree, weights: dict[str, float]) -> ScenarioTree:
+    """A copy of the tree with the given branch probabilities."""
     out = tree.model_copy(deep=True)
     for k, v in weights.items():
         out.branches[k].probability = float(v)

@@ -10,6 +10,7 @@ from forecast.app.common import EVENT_LABEL, analyst_evidence, fmt_pct, in_use
 
 
 def render() -> None:
+    """Draw the What would change my mind page: the forecast under each level of each signal not yet set."""
     use = in_use()
     st.title("What would change my mind")
     events = st.session_state["events"] or ["space_launch"]

@@ -17,6 +17,8 @@ from forecast.data.vocab import MISSILE_CLASSES, QUESTION_EVENTS, RECORD_LEVELS,
 
 
 def render() -> None:
+    """Draw the Data page: counts by event type, a filterable timeline, events by year, the events and
+    signal records, and the analyst's own records."""
     ds = get_context().ds
     events, signals = ds.events, ds.signals
     last_year = int(events["date"].dt.year.max())
@@ -171,6 +173,7 @@ def _change(fn, labels: dict, done: str) -> None:
 
 
 def your_records() -> None:
+    """The Your records section: add events and signal records of the analyst's own, list and remove them."""
     st.subheader("Your records")
     rdir = analyst_records.records_dir()
     st.caption(

@@ -13,6 +13,7 @@ from forecast.evaluation.episodes import load_replay, replay, replay_key
 
 
 def render() -> None:
+    """Draw the Episodes page: pick an episode and window, run or read its replay and show the forecast path."""
     ctx = get_context()
     st.title("Episodes")
     episodes = load_episodes()

@@ -143,6 +143,8 @@ def _apply_level(signal: str, data: workbench.DataLevel) -> None:
 
 
 def results(use, events: list[str], window: int, evidence) -> list[dict]:
+    """The Forecast section: per event type the probability, change since last, 90% interval, band and
+    drivers; returns the answers."""
     st.subheader("Forecast")
     cols = st.columns(len(events))
     answers = []
@@ -174,6 +176,7 @@ def results(use, events: list[str], window: int, evidence) -> list[dict]:
 
 
 def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -> None:
+    """The charts: cumulative probability by window up to 365 days, and each forecast's distribution over draws."""
     st.markdown("**Cumulative probability by window, 1-365 days** (shaded: 90% interval; dashed: your window)")
     c = workbench.curve(use.answerer, events, evidence)
     c["event"] = c["event"].map(EVENT_LABEL)
@@ -208,6 +211,7 @@ def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -
 
 
 def drivers(use, events: list[str], window: int, evidence) -> None:
+    """The drivers chart: the log-odds path from the base rate to the forecast, one signal at a time."""
     st.markdown("**Drivers: from the base rate to the forecast (log-odds)**")
     event = events[0] if len(events) == 1 else st.selectbox("Drivers for", events, format_func=EVENT_LABEL.get)
     w = workbench.waterfall(use.answerer, event, window, evidence)
@@ -249,6 +253,7 @@ def drivers(use, events: list[str], window: int, evidence) -> None:
 
 
 def downloads(use, events: list[str], window: int, evidence) -> None:
+    """The Tables and the record section: download the forecast table (CSV, Markdown) or record it in the log."""
     st.subheader("Tables and the record")
     prov = use.provenance
     windows = tuple(sorted({*DEFAULT_WINDOWS, window}))
@@ -294,6 +299,7 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
 
 
 def evidence_sets_panel(use) -> None:
+    """The Evidence sets section: save the current evidence under a name, load or duplicate a saved set."""
     st.subheader("Evidence sets")
     directory = evidence_dir()
     st.caption(f"Saved as JSON files in `{directory}`.")
@@ -357,6 +363,7 @@ def _free_name(name: str, taken: set[str]) -> str:
 
 
 def current_set(name: str, use) -> evidence_sets.EvidenceSet:
+    """The analyst's current evidence, notes and settings as an evidence set named ``name``."""
     name = evidence_sets.check_name(name)
     items, notes = [], {}
     for signal, item in st.session_state["evidence"].items():
@@ -381,6 +388,7 @@ def current_set(name: str, use) -> evidence_sets.EvidenceSet:
 
 
 def apply_set(es: evidence_sets.EvidenceSet) -> None:
+    """Load an evidence set into the analyst's state: as-of date, event types, window, analyst, evidence, notes."""
     st.session_state["as_of"] = es.as_of
     st.session_state["events"] = list(es.events)
     st.session_state["window"] = es.window_days
@@ -398,6 +406,8 @@ def apply_set(es: evidence_sets.EvidenceSet) -> None:
 
 
 def render() -> None:
+    """Draw the Forecast page: event types and window, the evidence panel, the forecast, its charts, drivers
+    and tables."""
     use = in_use()
     as_of = use.answerer.as_of.date()
     st.title("Forecast")

@@ -11,6 +11,7 @@ from forecast.model import report as model_report
 
 
 def render() -> None:
+    """Draw the Model page: the prior file in use, the fit's sampler diagnostics, effects, warnings and priors."""
     use = in_use()
     priors, fit = use.ctx.priors, use.fit
     st.title("Model")
@@ -40,6 +41,7 @@ PRIOR_POSTERIOR = alt.Scale(domain=["prior", "posterior"], range=["#aaa", "#c039
 
 
 def effects_section(fit, priors) -> None:
+    """The section comparing prior and posterior odds ratios of the context signals and recency terms."""
     st.subheader("Context signals and recency terms: prior against posterior")
     eff = model_report.effects(fit, priors)
     long = model_report.effects_long(eff)
@@ -66,6 +68,7 @@ def effects_section(fit, priors) -> None:
 
 
 def warnings_section(fit, priors) -> None:
+    """The section comparing prior and posterior hit rates and mean lead times of the direct warnings."""
     st.subheader("Direct warnings: hit rates and lead times")
     st.caption(
         "A direct warning is followed by the event it warns of with its hit rate; if it is, the event comes a "

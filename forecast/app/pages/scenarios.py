@@ -85,6 +85,7 @@ def notice_window(key: str, signal: str, level: str | None) -> str:
 
 
 def save_panel(tree: sf.ScenarioTree, weights: dict[str, float]) -> None:
+    """The Save section: write the tree with the current branch probabilities to a file in data/scenarios/."""
     opened = st.session_state["sc_opened"]
     st.markdown("**Save the tree**")
     c1, c2 = st.columns([3, 1])
@@ -104,6 +105,8 @@ def save_panel(tree: sf.ScenarioTree, weights: dict[str, float]) -> None:
 
 
 def render() -> None:
+    """Draw the Scenarios page: pick a tree, set branch probabilities, and compare the weighted mixture and
+    the branches side by side and by window."""
     use = in_use()
     st.title("Scenarios")
     files = sf.available()

@@ -12,6 +12,8 @@ from forecast.evaluation import track_record
 
 
 def render() -> None:
+    """Draw the Track record page: the latest back-test's scores and skill against the baselines, and
+    reliability, for routine and warning origins."""
     ds = get_context().ds
     st.title("Track record")
     run, problems = track_record.latest(backtest_roots())

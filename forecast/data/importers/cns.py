@@ -213,9 +213,11 @@ class MergeReport:
 
     @property
     def held_back(self) -> list[tuple[str, str, str, str]]:
+        """The one-day near-matches left out because shifted days were not accepted."""
         return [] if self.accepted_shifted else list(self.near_dates)
 
     def lines(self) -> list[str]:
+        """The merge report as printed lines: counts, each added, changed and kept row, skips, open decisions."""
         out = [
             f"added {len(self.added)} row(s), changed {len(self.changed)}, unchanged {self.unchanged}, "
             f"kept {self.kept_not_in_import} existing row(s) the import does not cover; "
@@ -360,6 +362,8 @@ def merge_into(
 def import_cns(
     source: Path | str, events_path: Path | str, *, dry_run: bool = False, accept_shifted: bool = False
 ) -> MergeReport:
+    """Merge the missile launch days of a CNS export into events.csv (nothing written on a dry run);
+    returns the report."""
     days, skipped = read_cns(source)
     report = MergeReport(skipped=skipped)
     return merge_into(events_path, days, source, dry_run=dry_run, accept_shifted=accept_shifted, report=report)

@@ -280,6 +280,8 @@ def read_csis(path: Path | str) -> tuple[pd.DataFrame, Counter, list[tuple[str, 
 def import_csis(
     source: Path | str, events_path: Path | str, *, dry_run: bool = False, accept_shifted: bool = False
 ) -> MergeReport:
+    """Merge a CSIS provocations export into events.csv, unconfirmed new rows held for review;
+    returns the report."""
     days, skipped, review = read_csis(source)
     existing = load_events(events_path)  # also refuses to merge into a broken file
     have = set(existing["date"].dt.strftime("%Y-%m-%d") + "|" + existing["event"])
