@@ -11,18 +11,18 @@ import pandas as pd
 from forecast.answers.answer import answer, drivers_text
 from forecast.answers.answerer import Answerer
 from forecast.answers.questions import Question, make_question
-from forecast.core.errors import InputError
+from forecast.core.errors import DiagnosticsError, InputError
 from forecast.core.limits import DEFAULT_SEED, DEFAULT_WINDOWS
 from forecast.data.analyst_records import analyst_count, records_dir
 from forecast.data.dataset import Dataset, Reach, load_dataset
 from forecast.data.vocab import QUESTION_EVENTS
-from forecast.model.fitted import Fit, FitStore, Identity, identity
+from forecast.model.fitted import PROVENANCE_FIELDS, Fit, FitStore, Identity, identity
 from forecast.model.posterior import SamplerSettings
 from forecast.model.priors import Priors, load_priors
 
-
-class DiagnosticsError(Exception):
-    """A fit missed the convergence thresholds and the caller asked for strictness."""
+#: The columns every answer carries to say where it came from: the fit's identity and the number
+#: of the analyst's own records in the data.
+PROVENANCE_COLUMNS = (*PROVENANCE_FIELDS, "analyst_records")
 
 
 def fit_cut(as_of, reach: Reach) -> pd.Timestamp:

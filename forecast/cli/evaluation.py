@@ -15,11 +15,10 @@ from forecast.cli.options import (
     FormatOpt,
     SeedOpt,
     WindowsOpt,
-    parse_windows,
     with_fit_options,
 )
 from forecast.core.atomic import writable_dir
-from forecast.core.limits import DEFAULT_SEED
+from forecast.core.limits import DEFAULT_SEED, parse_windows
 
 
 def backtest(

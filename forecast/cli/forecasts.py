@@ -16,10 +16,10 @@ from forecast.cli.options import (
     WindowsOpt,
     dataset,
     flags_named,
-    parse_windows,
     with_fit_options,
 )
 from forecast.core.errors import InputError
+from forecast.core.limits import parse_windows
 
 #: A question's fields -> the flags that set them, so errors name what the user typed.
 QUESTION_FLAGS = {"as_of": "--as-of", "event": "--event", "window_days": "--window", "evidence": "--evidence"}

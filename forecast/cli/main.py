@@ -15,7 +15,7 @@ from collections.abc import Callable
 import typer
 
 from forecast.cli import data, evaluation, forecasts, records
-from forecast.core.errors import InputError
+from forecast.core.errors import DiagnosticsError, InputError
 
 app = typer.Typer(
     help="Calibrated forecasts of North Korean launches and tests.",
@@ -33,16 +33,6 @@ records_app = typer.Typer(
 records_add_app = typer.Typer(help="Add an event or a signal record.", no_args_is_help=True)
 
 
-def _is_diagnostics_error(exc: Exception) -> bool:
-    """Whether ``exc`` is the answering service's DiagnosticsError (a fit missed its thresholds under --strict).
-
-    Only a fit raises it, and a fit loads its module: if the module is not loaded, ``exc`` cannot be one, and
-    the error path does not load the model to find out.
-    """
-    service = sys.modules.get("forecast.answers.service")
-    return service is not None and isinstance(exc, service.DiagnosticsError)
-
-
 def _handled(command: Callable) -> Callable:
     """``command`` with the errors a user can act on as one line on stderr: exit 2 for bad input, 3 for a fit
     that fails its diagnostics under --strict. Anything else is a bug and keeps its traceback."""
@@ -54,9 +44,7 @@ def _handled(command: Callable) -> Callable:
         except InputError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=2) from None
-        except Exception as exc:
-            if not _is_diagnostics_error(exc):
-                raise
+        except DiagnosticsError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(code=3) from None
 

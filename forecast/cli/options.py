@@ -21,7 +21,7 @@ from typing import Annotated
 import typer
 
 from forecast.core.errors import InputError
-from forecast.core.limits import DEFAULT_SEED, DEFAULT_WINDOWS, MAX_WINDOW
+from forecast.core.limits import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_TUNE, DEFAULT_WINDOWS
 
 
 class Format(StrEnum):
@@ -62,26 +62,8 @@ DrawsOpt = Annotated[int, typer.Option("--draws", min=50, help="Posterior draws 
 TuneOpt = Annotated[int, typer.Option("--tune", min=50, help="Tuning steps per chain.")]
 
 #: Draws and tuning steps per chain of a command's fits unless told otherwise.
-DRAWS = 1000
-TUNE = 800
-
-
-def parse_windows(text: str) -> tuple[int, ...]:
-    """'30,90,180' -> (30, 90, 180); anything else is an InputError naming --windows."""
-    try:
-        windows = tuple(int(w) for w in text.split(",") if w.strip())
-    except ValueError:
-        raise InputError(
-            "windows must be whole numbers of days joined by commas", field="--windows", value=text
-        ) from None
-    if not windows:
-        raise InputError("give at least one window", field="--windows", value=text)
-    for w in windows:
-        if not 1 <= w <= MAX_WINDOW:
-            raise InputError(f"each window must be 1 to {MAX_WINDOW} days", field="--windows", value=w)
-    if len(set(windows)) != len(windows):
-        raise InputError("a window is given twice", field="--windows", value=text)
-    return windows
+DRAWS = DEFAULT_DRAWS
+TUNE = DEFAULT_TUNE
 
 
 @contextmanager

@@ -6,23 +6,12 @@ Imported inside commands, after their input is checked: it loads the fit identit
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 
+from forecast.answers.service import PROVENANCE_COLUMNS
 from forecast.cli.options import Format
-from forecast.model.fitted import Identity
-
-
-def _provenance_columns() -> tuple[str, ...]:
-    """The keys of a fit identity's provenance, then the count of the analyst's own records.
-
-    A blank identity has no training cut, so ``fit_as_of`` is left out: outputs show the question's ``as_of``.
-    """
-    blank = Identity(**dict.fromkeys(f.name for f in fields(Identity)))
-    return (*blank.provenance(), "analyst_records")
-
 
 #: The columns every output carries to say where its numbers came from.
-PROVENANCE = _provenance_columns()
+PROVENANCE = PROVENANCE_COLUMNS
 #: The columns of an answer in `predict` and `table` output (CSV/JSON), in order.
 ANSWER_COLUMNS = (
     "as_of", "event", "window_days", "probability", "lower", "upper", "band", "base_rate", "drivers", "evidence",

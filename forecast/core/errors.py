@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 
+class DiagnosticsError(Exception):
+    """A fit missed the convergence thresholds (R-hat, ESS, divergences) and the caller asked for strictness."""
+
+
 class InputError(Exception):
     """Bad input: names the file, row, field and value, and says what is allowed."""
 

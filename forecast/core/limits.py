@@ -17,6 +17,9 @@ from forecast.core.errors import InputError
 DEFAULT_SEED = 20260101
 #: Forecast windows in days of the briefing table, back-tests and scenario trees.
 DEFAULT_WINDOWS: tuple[int, ...] = (30, 90, 180, 365)
+#: The sampler's default draws and tuning steps per chain (the command line's and the app's).
+DEFAULT_DRAWS = 1000
+DEFAULT_TUNE = 800
 #: The longest window a question may ask about (three years).
 MAX_WINDOW = 1095
 #: The record starts on this day ...
@@ -50,11 +53,20 @@ def check_window(value, field: str) -> int:
 
 
 def parse_windows(text: str | tuple | list, field: str = "--windows") -> tuple[int, ...]:
-    """Windows from '30,90,180' (or a sequence), each checked; at least one."""
-    items = [t for t in text.split(",") if t.strip()] if isinstance(text, str) else list(text)
-    if not items:
-        raise InputError(f"give at least one window, 1 to {MAX_WINDOW} days", field=field, value=text)
-    return tuple(check_window(item, field) for item in items)
+    """'30,90,180' (or a sequence of days) -> (30, 90, 180); anything else is one InputError naming ``field``."""
+    items = text.split(",") if isinstance(text, str) else [str(w) for w in text]
+    try:
+        windows = tuple(int(w) for w in items if w.strip())
+    except ValueError:
+        raise InputError("windows must be whole numbers of days joined by commas", field=field, value=text) from None
+    if not windows:
+        raise InputError("give at least one window", field=field, value=text)
+    for w in windows:
+        if not 1 <= w <= MAX_WINDOW:
+            raise InputError(f"each window must be 1 to {MAX_WINDOW} days", field=field, value=w)
+    if len(set(windows)) != len(windows):
+        raise InputError("a window is given twice", field=field, value=text)
+    return windows
 
 
 def median_interval(values, axis: int = 0, mass: float = INTERVAL) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.answers.questions import QUESTION_COLUMNS, Question, make_question
-from forecast.answers.service import Context, answer_questions
+from forecast.answers.service import PROVENANCE_COLUMNS, Context, answer_questions
 from forecast.core.atomic import writable_dir, write_atomic
 from forecast.core.errors import InputError
 from forecast.data.dataset import read_table, today
@@ -227,7 +227,6 @@ def score_forecasts(frame: pd.DataFrame, provenance: dict | None = None, file: s
 # ------------------------------------------------------------------ the model's answers
 
 
-PROVENANCE_KEYS = ("data_hash", "priors_file", "priors_hash", "model_version", "seed", "analyst_records")
 ANSWER_KEYS = ("probability", "lower", "upper", "band", "base_rate", "drivers", "evidence", "analyst_set")
 
 
@@ -249,9 +248,9 @@ def evaluate(ctx: Context, path: Path | str) -> Evaluation:
     for c in extra.columns:
         if c not in frame.columns:
             frame[c] = extra[c]
-    for k in PROVENANCE_KEYS:
+    for k in PROVENANCE_COLUMNS:
         frame[k] = [a[k] for a in answers]
-    prov = {k: answers[0][k] for k in PROVENANCE_KEYS}
+    prov = {k: answers[0][k] for k in PROVENANCE_COLUMNS}
     return score_forecasts(frame, prov, str(path))
 
 

@@ -31,6 +31,9 @@ from forecast.model.posterior import MODEL_VERSION, Diagnostics, Posterior, Samp
 from forecast.model.priors import Priors
 
 FILE_FORMAT = "nk-forecast fit 1"
+#: The fields of an identity every output carries to say where its numbers came from (with the
+#: training cut, ``fit_as_of``, when there is one).
+PROVENANCE_FIELDS = ("data_hash", "priors_file", "priors_hash", "model_version", "seed")
 
 
 @dataclass(frozen=True)
@@ -59,13 +62,7 @@ class Identity:
 
     def provenance(self) -> dict:
         """The columns every output carries to say where its numbers came from."""
-        out = {
-            "data_hash": self.data_hash,
-            "priors_file": self.priors_file,
-            "priors_hash": self.priors_hash,
-            "model_version": self.model_version,
-            "seed": self.seed,
-        }
+        out = {name: getattr(self, name) for name in PROVENANCE_FIELDS}
         if self.as_of is not None:
             out["fit_as_of"] = self.as_of
         return out

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from forecast.core.errors import InputError
+from forecast.core.limits import DEFAULT_DRAWS, DEFAULT_TUNE
 from forecast.data.vocab import COMPONENTS, WARNING_KINDS
 from forecast.model.feature_names import FEATURES
 from forecast.model.priors import Priors
@@ -24,8 +25,8 @@ ESS_MIN = 400
 
 @dataclass(frozen=True)
 class SamplerSettings:
-    draws: int = 1000
-    tune: int = 800
+    draws: int = DEFAULT_DRAWS
+    tune: int = DEFAULT_TUNE
     chains: int = 2
     target_accept: float = 0.98  # 0.95 left one divergence in the fit on all data (2026-08-21 cut)
     cores: int = 2
