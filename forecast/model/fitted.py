@@ -132,16 +132,23 @@ def _to_dataset(fit: Fit):
     return xr.Dataset(data, coords=coords, attrs=attrs)
 
 
-def _from_dataset(data, ident: Identity) -> Fit | None:
-    if data.attrs.get("format") != FILE_FORMAT or json.loads(data.attrs["identity"]) != json.loads(
-        json.dumps(ident.key(), sort_keys=True)
-    ):
-        return None
-    arrays = {}
-    for name in Posterior.__dataclass_fields__:
-        v = np.asarray(data[name].values)
-        arrays[name] = v.reshape(-1, *v.shape[2:])
-    return Fit(ident, Posterior(**arrays), Diagnostics(**json.loads(data.attrs["diagnostics"])), from_cache=True)
+def _read(path: Path, ident: Identity) -> Fit | None:
+    """The fit stored at ``path`` if it was made for ``ident``, else None. Read with h5netcdf
+    directly (the netCDF file xarray wrote): loading a fit imports neither xarray nor ArviZ."""
+    import h5netcdf
+
+    with h5netcdf.File(path, "r") as f:
+        attrs = dict(f.attrs)
+        if attrs.get("format") != FILE_FORMAT:
+            return None
+        if json.loads(attrs["identity"]) != json.loads(json.dumps(ident.key(), sort_keys=True)):
+            return None
+        arrays = {}
+        for name in Posterior.__dataclass_fields__:
+            v = np.asarray(f.variables[name][...])
+            arrays[name] = v.reshape(-1, *v.shape[2:])
+    diagnostics = Diagnostics(**json.loads(attrs["diagnostics"]))
+    return Fit(ident, Posterior(**arrays), diagnostics, from_cache=True)
 
 
 class FitStore:
@@ -167,10 +174,7 @@ class FitStore:
         if not path.exists():
             return None
         try:
-            import xarray as xr
-
-            with xr.open_dataset(path, engine="h5netcdf") as data:
-                fit = _from_dataset(data.load(), ident)
+            fit = _read(path, ident)
         except Exception:  # any damage means: refit
             return None
         if fit is not None:
@@ -186,10 +190,7 @@ class FitStore:
 
     @staticmethod
     def _check(tmp: Path, fit: Fit) -> None:
-        import xarray as xr
-
-        with xr.open_dataset(tmp, engine="h5netcdf") as data:
-            back = _from_dataset(data.load(), fit.identity)
+        back = _read(tmp, fit.identity)
         assert back is not None and np.array_equal(back.posterior.alpha, fit.posterior.alpha)
 
     def _remember(self, fit: Fit) -> None:
