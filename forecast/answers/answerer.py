@@ -159,7 +159,7 @@ class Answerer:
             terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
             counts = np.bincount(inverse, minlength=terms.shape[1])
             total = terms @ counts
-            warned = self._warning_log_survival(component, window, levels, start, forced)
+            warned = self._warning_log_survival(component, window, levels, start, forced, last=True)
             if warned is not None:
                 total = total + warned[:, -1]
             self._totals[key] = total
@@ -226,8 +226,9 @@ class Answerer:
             self._default_window = default_notice_window(self.ds.signals, self.as_of, self.priors)
         return self._default_window
 
-    def _fired(self, warnings, window: int) -> np.ndarray | None:
-        """(draws, window) P(the strongest of these warnings has fired by each day), for
+    def _fired(self, warnings, window: int, last: bool = False) -> np.ndarray | None:
+        """(draws, window) P(the strongest of these warnings has fired by each day) (with ``last``, only
+        the window's last day: (draws, 1)), for
         [(Warning, components)], or None without warnings. Warnings of one type are read as
         evidence of the same event, so they combine by the maximum, not as independent causes (each
         kind's hit rate is what followed it, whatever else was public). A warning shared by several
@@ -239,46 +240,47 @@ class Answerer:
         for w, comps in warnings:
             i = WARNING_KINDS.index(w.kind)
             hit = np.max([post.hit[:, i, COMPONENTS.index(c)] for c in comps], axis=0)
-            fired = cumulative_fired(w, hit, post.lead[:, i], window)
+            fired = cumulative_fired(w, hit, post.lead[:, i], window, last)
             strongest = fired if strongest is None else np.maximum(strongest, fired)
         return np.minimum(strongest, 1.0 - 1e-12)
 
     def _data_fired(
-        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, last: bool = False
     ) -> np.ndarray | None:
-        """(draws, window) P(the record's strongest warning for a component has fired by each day)."""
-        key = (component, window, _warning_part(levels), start, forced)
+        """(draws, window) P(the record's strongest warning for a component has fired by each day)
+        (with ``last``, (draws, 1): the window's last day only)."""
+        key = (component, window, _warning_part(levels), start, forced, last)
         if key not in self._data_fired_cache:
             warnings = [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)]
-            self._data_fired_cache[key] = self._fired(warnings, window)
+            self._data_fired_cache[key] = self._fired(warnings, window, last)
         return self._data_fired_cache[key]
 
     def _warning_log_survival(
-        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, last: bool = False
     ) -> np.ndarray | None:
         """(draws, window) cumulative log P(no event from the record's warnings through each day)."""
-        fired = self._data_fired(component, window, levels, start, forced)
+        fired = self._data_fired(component, window, levels, start, forced, last)
         return None if fired is None else np.log1p(-fired)
 
-    def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple):
+    def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple, last: bool):
         """(P(the analyst's strongest warning has fired by each day), the components it covers), or None."""
-        key = (event, _warning_part(combo), window, start, forced)
+        key = (event, _warning_part(combo), window, start, forced, last)
         if key not in self._analyst:
             warnings = self.analyst_warnings(event, combo, start, forced)
             covered = tuple(sorted({c for _, comps in warnings for c in comps}))
-            self._analyst[key] = (self._fired(warnings, window), covered) if warnings else None
+            self._analyst[key] = (self._fired(warnings, window, last), covered) if warnings else None
         return self._analyst[key]
 
     def _with_analyst(self, event, combo, window, start, forced, logs: np.ndarray, cumulative: bool) -> np.ndarray:
         """Log-survival of the question with the analyst's warnings: on the components they cover,
         the strongest of the analyst's and the record's warnings replaces the record's alone."""
-        analyst = self._analyst_fired(event, combo, window, start, forced)
+        analyst = self._analyst_fired(event, combo, window, start, forced, last=not cumulative)
         if analyst is None:
             return logs
         fired, covered = analyst
         strongest = fired
         for c in covered:
-            data = self._data_fired(c, window, self._levels_for(c, combo), start, forced)
+            data = self._data_fired(c, window, self._levels_for(c, combo), start, forced, last=not cumulative)
             if data is not None:
                 logs = logs - (np.log1p(-data) if cumulative else np.log1p(-data[:, -1]))
                 strongest = np.maximum(strongest, data)
