@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from forecast.answers import questions, workbench
 from forecast.answers.briefing import wide_table
 from forecast.answers.service import record_gap_warning
+from forecast.app import charts as vega
 from forecast.app.common import EVENT_LABEL, analyst_evidence, bound, evidence_notes, fmt_pct, in_use, show_error
 from forecast.core.errors import InputError
 from forecast.core.limits import DEFAULT_WINDOWS, EARLIEST_AS_OF, MAX_WINDOW
@@ -178,36 +178,14 @@ def results(use, events: list[str], window: int, evidence) -> list[dict]:
 def charts(use, events: list[str], window: int, evidence, answers: list[dict]) -> None:
     """The charts: cumulative probability by window up to 365 days, and each forecast's distribution over draws."""
     st.markdown("**Cumulative probability by window, 1-365 days** (shaded: 90% interval; dashed: your window)")
-    c = workbench.curve(use.answerer, events, evidence)
+    c = workbench.curve(use.answerer, events, evidence, extra=(window,))
     c["event"] = c["event"].map(EVENT_LABEL)
-    x = alt.X("day:Q", title="window (days)", scale=alt.Scale(domain=[1, 365], nice=False))
-    base = alt.Chart(c).encode(
-        x=x,
-        color=alt.Color("event:N", title=None, legend=alt.Legend(orient="top"), scale=alt.Scale(scheme="tableau10")),
-    )
-    band = base.mark_area(opacity=0.15).encode(y="lower:Q", y2="upper:Q")
-    line = base.mark_line().encode(
-        y=alt.Y("probability:Q", title="P(at least one event)", axis=alt.Axis(format="%")),
-        tooltip=["event", "day", alt.Tooltip("probability:Q", format=".1%")],
-    )
-    rule = alt.Chart(pd.DataFrame({"day": [min(window, 365)]})).mark_rule(strokeDash=[4, 4]).encode(x="day:Q")
-    st.altair_chart((band + line + rule).properties(height=280), width="stretch")
+    st.vega_lite_chart(vega.curve_spec(c, window, workbench.CURVE_DAYS), width="stretch")
     st.markdown(f"**The forecast's distribution over posterior draws** ({window} days)")
     cols = st.columns(len(answers))
     for col, a in zip(cols, answers, strict=True):
-        draws = pd.DataFrame({"probability": a["draws"]})
-        hist = (
-            alt.Chart(draws)
-            .mark_bar(opacity=0.7)
-            .encode(
-                x=alt.X(
-                    "probability:Q", bin=alt.Bin(maxbins=30), title=EVENT_LABEL[a["event"]], axis=alt.Axis(format="%")
-                ),
-                y=alt.Y("count():Q", title="draws"),
-            )
-            .properties(height=150)
-        )
-        col.altair_chart(hist, width="stretch")
+        bins = workbench.histogram(a["draws"])
+        col.vega_lite_chart(vega.histogram_spec(bins, EVENT_LABEL[a["event"]]), width="stretch")
 
 
 def drivers(use, events: list[str], window: int, evidence) -> None:
@@ -216,36 +194,7 @@ def drivers(use, events: list[str], window: int, evidence) -> None:
     event = events[0] if len(events) == 1 else st.selectbox("Drivers for", events, format_func=EVENT_LABEL.get)
     w = workbench.waterfall(use.answerer, event, window, evidence)
     w["label"] = w["probability"].map(fmt_pct)
-    w["order"] = range(len(w))
-    bars = (
-        alt.Chart(w)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "step:N",
-                sort=alt.EncodingSortField("order"),
-                title=None,
-                axis=alt.Axis(labelAngle=-25, labelLimit=240, labelOverlap=False),
-            ),
-            y=alt.Y("start:Q", title="log-odds"),
-            y2="end:Q",
-            color=alt.Color(
-                "kind:N",
-                scale=alt.Scale(
-                    domain=["base", "up", "down", "forecast"], range=["#888", "#c0392b", "#2e86c1", "#333"]
-                ),
-                legend=None,
-            ),
-            tooltip=["step", alt.Tooltip("change:Q", format="+.2f"), "label"],
-        )
-    )
-    text = (
-        alt.Chart(w)
-        .mark_text(dy=-8, fontSize=12)
-        .encode(x=alt.X("step:N", sort=alt.EncodingSortField("order")), y=alt.Y("top:Q"), text="label:N")
-        .transform_calculate(top="max(datum.start, datum.end)")
-    )
-    st.altair_chart((bars + text).properties(height=280), width="stretch")
+    st.vega_lite_chart(vega.waterfall_spec(w), width="stretch")
     st.caption(
         "Grey: every signal neutral (recent events as recorded). Red raises, blue lowers the odds; each bar adds one "
         "signal to those before it, so the bars sum to the forecast. Labels: the probability after each step."
