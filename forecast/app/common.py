@@ -129,9 +129,10 @@ def in_use() -> InUse:
         s = ctx.settings
         with st.status(f"Fitting the model on the record before {cut.date()} ...", expanded=True) as status:
             st.write(
-                f"First use of this prior file ({ctx.priors.meta.name}) at this cut: PyMC's NUTS sampler draws "
-                f"{s.draws} x {s.chains} chains after {s.tune} tuning steps. This takes about half a minute "
-                "(a minute on a machine's very first run, while PyTensor compiles). The fit is then cached on disk."
+                f"First use of this prior file ({ctx.priors.meta.name}) at this cut: the NUTS sampler (nutpie) "
+                f"draws {s.draws} x {s.chains} chains after {s.tune} tuning steps. This takes 10-20 seconds "
+                "(about a minute on a machine's very first run, while the model is compiled). "
+                "The fit is then cached on disk."
             )
             bar = st.progress(0.0, text="compiling the model")
 

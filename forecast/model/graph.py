@@ -25,6 +25,9 @@ its data swapped with `pm.set_data` for each as-of cut, so PyTensor compiles it 
 
 from __future__ import annotations
 
+import dataclasses
+import threading
+
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
@@ -127,11 +130,15 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
 
 class CompiledModels:
     """The PyMC model of each prior file, built once and given each as-of cut's cells with
-    `pm.set_data`, so PyTensor compiles it once per process. One object per process or worker,
-    passed to whoever samples (the fit store holds one)."""
+    `pm.set_data`, and its nutpie compilation, made once and given each cut's data with
+    `with_data`: one compilation per prior file and process (loaded from the on-disk cache after a
+    machine's first). One object per process or worker, passed to whoever samples (the fit store
+    holds one); a lock keeps two fits of one server from swapping data under each other."""
 
     def __init__(self) -> None:
         self._models: dict[str, pm.Model] = {}
+        self._compiled: dict = {}  # prior digest -> nutpie_sampler.Compiled
+        self.lock = threading.RLock()
 
     def model(self, priors: Priors, cells: Cells) -> pm.Model:
         """The model for a prior file with this cut's cells swapped in."""
@@ -142,3 +149,16 @@ class CompiledModels:
             with model:
                 pm.set_data(model_data(cells))
         return model
+
+    def compiled(self, priors: Priors, cells: Cells):
+        """The nutpie model for a prior file with this cut's data (`nutpie_sampler.Compiled`;
+        ``seconds`` is the compile time when this call compiled it, else 0)."""
+        from forecast.model.nutpie_sampler import compile_model
+
+        model = self.model(priors, cells)
+        done = self._compiled.get(priors.digest)
+        first = done is None
+        if first:
+            done = self._compiled[priors.digest] = compile_model(model)
+        with_cut = done.with_data(model_data(cells))
+        return dataclasses.replace(with_cut, seconds=done.seconds) if first else with_cut

@@ -23,13 +23,28 @@ RHAT_MAX = 1.01
 ESS_MIN = 400
 
 
+#: NUTS implementations a fit may use: nutpie (Rust, on numba-compiled code; forecast/model/nutpie_sampler.py)
+#: or PyMC's own `pm.sample`. Part of a fit's identity: the two give different draws.
+SAMPLERS = ("nutpie", "pymc")
+
+
 @dataclass(frozen=True)
 class SamplerSettings:
+    """How a fit is sampled; every field is part of the fit's identity (``cores`` aside)."""
+
     draws: int = DEFAULT_DRAWS
     tune: int = DEFAULT_TUNE
     chains: int = 2
-    target_accept: float = 0.98  # 0.95 left one divergence in the fit on all data (2026-08-21 cut)
+    # nutpie: at 0.97 no divergence in 16 fits (5 as-of dates from 2000 to 2026, 3-4 seeds each); at
+    # 0.94-0.95, 2 and 3 fits of 26 had one or two. pm.sample needs 0.98 (0.95 left one divergence in
+    # its fit on all data, 2026-08-21 cut).
+    target_accept: float = 0.97
     cores: int = 2
+    sampler: str = "nutpie"
+
+    def __post_init__(self) -> None:
+        if self.sampler not in SAMPLERS:
+            raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, not {self.sampler!r}")
 
 
 def _int_env(name: str, default: int, low: int) -> int:
@@ -64,7 +79,8 @@ class Diagnostics:
     ess_bulk_min: float
     ess_tail_min: float
     divergences: int
-    seconds: float
+    seconds: float  # the whole fit: compiling (if this process had not yet), sampling, diagnostics
+    compile_seconds: float = 0.0  # of which compiling the model (0 when this process had compiled it)
 
     @property
     def warnings(self) -> list[str]:
@@ -86,6 +102,8 @@ class Diagnostics:
             f"R-hat max {self.rhat_max:.3f}, ESS bulk min {self.ess_bulk_min:.0f}, "
             f"ESS tail min {self.ess_tail_min:.0f}, divergences {self.divergences}, {self.seconds:.1f} s"
         )
+        if self.compile_seconds:
+            text += f" (compiling {self.compile_seconds:.1f} s)"
         return text + ("" if not self.warnings else "  WARNING: " + "; ".join(self.warnings))
 
 
