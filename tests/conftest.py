@@ -110,7 +110,12 @@ def pytest_collection_modifyitems(config, items):
         return LAYERS.index(parts[0]) if len(parts) > 1 and parts[0] in LAYERS else -1
 
     items.sort(key=rank)
-    needed = [name for name in ("small_fit", "app_fit") if any(name in item.fixturenames for item in items)]
+    first_use = {}
+    for i, item in enumerate(items):
+        for name in ("small_fit", "app_fit"):
+            if name in item.fixturenames:
+                first_use.setdefault(name, i)
+    needed = sorted(first_use, key=first_use.get)  # in the order the tests will ask for them
     if not needed or config.option.collectonly:
         return
     from forecast.data.dataset import load_dataset

@@ -20,10 +20,11 @@ PAGES = ["forecast", "change", "scenarios", "episodes", "track_record", "data", 
 
 
 def run_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    """A fresh session of the app, opened on ``page`` (as by its address), else the Forecast page."""
+    at = AppTest.from_file(APP, default_timeout=180)
     if page:
-        at.switch_page(f"forecast/app/pages/{page}.py").run()
-    return at
+        at.switch_page(f"forecast/app/pages/{page}.py")
+    return at.run()
 
 
 def metric(at: AppTest, label: str) -> float:
@@ -243,13 +244,15 @@ def test_a_damaged_evidence_file_is_reported_not_fatal(app_env):
 def test_recording_a_forecast_appends_to_the_log(app_env):
     at = run_app()
     log = Path(app_env["FORECAST_WORK_DIR"]) / "forecast_log.csv"
-    before = len(log.read_text().splitlines()) if log.exists() else 1
+    assert not log.exists()  # a private working directory
     at.button(key="log_button").click().run()
     assert not at.exception
     lines = log.read_text().splitlines()
-    assert len(lines) == before + 2  # one row per event type shown (space launch, ballistic missile)
+    assert len(lines) == 1 + 2  # the header, one row per event type shown (space launch, ballistic missile)
     assert lines[0].startswith("logged_at,analyst,as_of,event")
     assert "space_launch" in lines[-2] and "ballistic_missile" in lines[-1]
+    at.button(key="log_button").click().run()
+    assert len(log.read_text().splitlines()) == 1 + 4  # appended, not rewritten
 
 
 def test_track_record_page_reads_the_latest_back_test(app_env):
