@@ -162,3 +162,11 @@ def test_the_scenario_report_answers_a_tree_and_its_back_check(ctx):
     assert set(report["long"]["window_days"]) == {30, 90} and not report["sensitivity"].empty
     assert set(report["back_check"]["as_of"].astype(str)) == {str(d) for d in tree.tree.back_check}
     assert ctx.store.asked == ["2019-03-01", *sorted({str(d) for d in tree.tree.back_check})]
+
+
+def test_a_stored_fit_is_looked_up_without_sampling(ds, priors, small_fit, fit_cache, tiny, fake_sampler):
+    ctx = Context(ds, priors, tiny, small_fit.identity.seed, store=FitStore(fit_cache))
+    assert ctx.identity("2012-03-17") == small_fit.identity
+    assert ctx.stored_fit("2012-03-17") is not None
+    assert ctx.stored_fit("2012-03-18") is None  # not on disk: None, no fit made
+    assert fake_sampler == []

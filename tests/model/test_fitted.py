@@ -208,3 +208,19 @@ def test_a_prior_fit_is_marked_as_such(priors, ds):
     assert prior_fit(priors, "2015-06-01", n=50, seed=4).identity.data_hash == "none"
     assert isinstance(fit.diagnostics, Diagnostics)
     assert (fit.diagnostics.rhat_max, fit.diagnostics.divergences) == (1.0, 0)
+
+
+def test_refit_samples_again_and_replaces_the_stored_fit(
+    ds, priors, small_fit, fit_cache, tmp_path, tiny, fake_sampler
+):
+    cache = tmp_path / "fits"
+    cache.mkdir()
+    source = FitStore(fit_cache).path(small_fit.identity)
+    shutil.copy(source, cache / source.name)
+    store = FitStore(cache)
+    again = store.get(ds, priors, "2012-03-17", tiny, DEFAULT_SEED, refit=True)
+    assert not again.from_cache and fake_sampler == [("2012-03-17", "full", "default.toml")]
+    assert store.load(small_fit.identity) is again  # remembered
+    no_signals = store.get(ds, priors, "2012-03-17", tiny, DEFAULT_SEED, variant="no_signals")
+    assert no_signals.identity.variant == "no_signals" and len(fake_sampler) == 2
+    assert sorted(p.name.split("-")[4] for p in cache.glob("fit-*.nc")) == ["full", "no_signals"]
