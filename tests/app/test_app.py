@@ -1,4 +1,7 @@
-"""Every page of the workbench under AppTest, on the small shared fit (see conftest.app_env)."""
+"""Every page of the workbench under AppTest, on the session's fit on the whole record (conftest's
+``app_fit``; ``app_env`` sets the small settings, that fit's cache and a private working directory
+for each test). Pages that fit at another cut (a scenario tree's date, an episode's months) get
+their fits from ``fake_sampler``."""
 
 import datetime as dt
 import json
@@ -11,16 +14,17 @@ from streamlit.testing.v1 import AppTest
 from forecast.data.dataset import load_events, load_reach
 from forecast.model.posterior import MODEL_VERSION
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+ROOT = Path(__file__).resolve().parent.parent.parent
+APP = str(ROOT / "app.py")
 PAGES = ["forecast", "change", "scenarios", "episodes", "track_record", "data", "model"]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_app(page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180).run()
+    """A fresh session of the app, opened on ``page`` (as by its address), else the Forecast page."""
+    at = AppTest.from_file(APP, default_timeout=180)
     if page:
-        at.switch_page(f"forecast/app/pages/{page}.py").run()
-    return at
+        at.switch_page(f"forecast/app/pages/{page}.py")
+    return at.run()
 
 
 def metric(at: AppTest, label: str) -> float:
@@ -240,13 +244,15 @@ def test_a_damaged_evidence_file_is_reported_not_fatal(app_env):
 def test_recording_a_forecast_appends_to_the_log(app_env):
     at = run_app()
     log = Path(app_env["FORECAST_WORK_DIR"]) / "forecast_log.csv"
-    before = len(log.read_text().splitlines()) if log.exists() else 1
+    assert not log.exists()  # a private working directory
     at.button(key="log_button").click().run()
     assert not at.exception
     lines = log.read_text().splitlines()
-    assert len(lines) == before + 2  # one row per event type shown (space launch, ballistic missile)
+    assert len(lines) == 1 + 2  # the header, one row per event type shown (space launch, ballistic missile)
     assert lines[0].startswith("logged_at,analyst,as_of,event")
     assert "space_launch" in lines[-2] and "ballistic_missile" in lines[-1]
+    at.button(key="log_button").click().run()
+    assert len(log.read_text().splitlines()) == 1 + 4  # appended, not rewritten
 
 
 def test_track_record_page_reads_the_latest_back_test(app_env):
@@ -337,7 +343,7 @@ def test_data_page_shows_the_record_and_filters_it(app_env):
     assert len(at.dataframe[0].value) == 6
 
 
-def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
+def test_episode_replay_runs_from_the_page_and_is_reused(app_env, fake_sampler):
     at = run_app("episodes")
     at.selectbox(key="episode_name").set_value("leap-day-2012").run()
     assert any("not been computed" in i.value for i in at.info)
@@ -349,12 +355,15 @@ def test_episode_replay_runs_from_the_page_and_is_reused(app_env):
     path = table["P(space_launch, 30d) %"]
     # KCNA's dated announcement of 16 March: the forecast jumps on the day itself
     assert path[table["origin"] == "2012-03-16"].iloc[0] > 5 * path[table["origin"] == "2012-03-12"].iloc[0]
+    made = len(fake_sampler)
+    assert made == 5  # one refit per month, February to June 2012
     again = run_app("episodes")
     again.selectbox(key="episode_name").set_value("leap-day-2012").run()
     assert not again.info and len(again.dataframe[0].value) == 26  # read back, not recomputed
+    assert len(fake_sampler) == made
 
 
-def test_scenarios_page_matches_the_command_line(app_env):
+def test_scenarios_page_matches_the_command_line(app_env, fake_sampler):
     from forecast.answers import scenarios as sc
     from forecast.answers.answerer import Answerer
     from forecast.core.limits import DEFAULT_SEED
@@ -375,6 +384,7 @@ def test_scenarios_page_matches_the_command_line(app_env):
     fit = FitStore().get(ds, priors, "2019-03-01", sampler_settings(), DEFAULT_SEED)
     expected = sc.brief_table(sc.evaluate(tree, Answerer(ds, priors, fit)))
     pd_testing.assert_frame_equal(brief.reset_index(drop=True), expected.reset_index(drop=True))
+    assert [cut for cut, _, _ in fake_sampler] == ["2019-03-01"] * 2  # the page's fit and this test's
     # moving a branch probability moves the mixture; the sliders' sum is checked
     label = "any"
     before = metric(at, label)
@@ -386,10 +396,9 @@ def test_scenarios_page_matches_the_command_line(app_env):
 
 
 def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, tmp_path, monkeypatch):
-    from forecast.answers import scenarios as sc
     from forecast.workspace import scenario_files as sf
 
-    monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
+    monkeypatch.setattr(sf, "SCENARIO_DIR", tmp_path)
     for p in (ROOT / "data" / "scenarios").glob("*.toml"):
         (tmp_path / p.name).write_text(p.read_text())
     at = run_app("scenarios")
@@ -408,10 +417,9 @@ def test_scenario_edits_save_a_valid_file_and_never_overwrite_another(app_env, t
 
 
 def test_a_scenario_branch_keeps_a_notices_window_and_refuses_a_bad_one(app_env, tmp_path, monkeypatch):
-    from forecast.answers import scenarios as sc
     from forecast.workspace import scenario_files as sf
 
-    monkeypatch.setattr(sc, "SCENARIO_DIR", tmp_path)
+    monkeypatch.setattr(sf, "SCENARIO_DIR", tmp_path)
     text = (ROOT / "data" / "scenarios" / "satellite-programme.toml").read_text()
     (tmp_path / "satellite-programme.toml").write_text(
         text.replace('announcement = "notice:0.7"', 'announcement = "notice@2026-12-20/2026-12-27:0.7"')
@@ -442,17 +450,19 @@ def test_scenario_choice_and_weights_survive_a_trip_to_another_page(app_env):
     assert at.slider(key="sc_w_pressure").value == 0.8
 
 
-def test_a_new_as_of_date_resets_the_analysts_levels_on_every_page(app_env):
-    import datetime as dt
-
+def test_a_new_as_of_date_resets_the_analysts_levels_on_every_page(app_env, fake_sampler):
     at = run_app()
     at.selectbox(key="ev_level_announcement").set_value("issued").run()
     at.switch_page("forecast/app/pages/change.py").run()
     assert any("Set by you" in c.value for c in at.caption)
-    at.date_input(key="w_as_of").set_value(dt.date(2025, 6, 1)).run()  # same fit (cut at the record's end)
+    # another day past the record's end: the same fit (cut at the record's end), new evidence state
+    other = (load_reach().first_unknown + dt.timedelta(days=10)).date()
+    assert other < dt.date.today()
+    at.date_input(key="w_as_of").set_value(other).run()
     assert not at.exception
     assert any("back at the data's level" in i.value for i in at.info)
     assert not any("Set by you" in c.value for c in at.caption)
+    assert fake_sampler == []  # no new fit
 
 
 def test_an_episode_before_the_data_allow_a_forecast_is_a_clear_error(app_env):
@@ -461,3 +471,33 @@ def test_an_episode_before_the_data_allow_a_forecast_is_a_clear_error(app_env):
     at.button(key="run_replay").click().run()
     assert not at.exception
     assert any("before the first date the data allow a forecast" in e.value for e in at.error)
+
+
+def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path):
+    from forecast.data import analyst_records as ar
+
+    at = run_app("data")
+    assert not at.exception
+    assert any("No records of your own yet" in i.value for i in at.info)
+
+    # a bad record: named by the form's field, nothing saved
+    at.date_input(key="rec_date").set_value(dt.date(2024, 12, 20))
+    at.selectbox(key="rec_event").set_value("ballistic_missile")
+    at.selectbox(key="rec_class").set_value("SRBM")
+    at.button[[b.label for b in at.button].index("Add event")].click().run()
+    assert any("field 'Source'" in e.value for e in at.error), [e.value for e in at.error]
+    assert not (tmp_path / "work" / "records" / "events.csv").exists()
+
+    at.text_input(key="rec_source").set_value("Yonhap (test)")
+    at.button[[b.label for b in at.button].index("Add event")].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Added event A-E001" in s.value for s in at.success)
+    assert ar.list_records()["id"].tolist() == ["A-E001"]
+    events_table = at.dataframe[0].value
+    assert "analyst" in set(events_table["origin"])
+    assert any("1 of your own records" in c.value for c in at.caption)
+
+    at.button(key="rec_remove_A-E001").click().run()
+    assert not at.exception
+    assert ar.list_records().empty
+    assert "analyst" not in set(at.dataframe[0].value["origin"])

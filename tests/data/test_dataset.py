@@ -1,7 +1,5 @@
 """Loaders and every bad-input case for the data files."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -228,47 +226,6 @@ def test_duplicate_signal_rows_are_refused(data_copy):
         load_signals(path)
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "forecast", *args], capture_output=True, text=True, timeout=120)
-
-
-def test_cli_data_check_prints_the_summary():
-    out = run_cli("data", "check")
-    assert out.returncode == 0, out.stderr
-    assert "space_launch" in out.stdout and "nuclear_test" in out.stdout
-    assert "events by year" in out.stdout and "signal records" in out.stdout
-
-
-def test_cli_data_check_bad_file_exits_2_without_traceback(data_copy):
-    _rewrite(data_copy / "signals.csv", "S051,announcement,notice", "S051,announcement,shouted")
-    out = run_cli("data", "check", "--data-dir", str(data_copy))
-    assert out.returncode == 2
-    assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
-    assert "signals.csv" in out.stderr and "level" in out.stderr and "shouted" in out.stderr
-    assert len(out.stderr.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize("fmt", ["csv", "json", "md", "table"])
-def test_cli_data_show_formats(fmt):
-    out = run_cli("data", "show", "--event", "space_launch", "--format", fmt)
-    assert out.returncode == 0, out.stderr
-    assert "2012-04-13" in out.stdout
-    if fmt == "json":
-        import json
-
-        rows = json.loads(out.stdout)
-        assert len(rows) == 10 and {r["event"] for r in rows} == {"space_launch"}
-    if fmt == "csv":
-        assert out.stdout.splitlines()[0].startswith("date,event")
-
-
-def test_cli_data_show_long_range_is_irbm_or_icbm():
-    import json
-
-    rows = json.loads(run_cli("data", "show", "--event", "long_range_missile", "--format", "json").stdout)
-    assert rows and {r["missile_class"] for r in rows} <= {"IRBM", "ICBM"}
-
-
 # ---------------------------------------------------------------- how far the record is complete
 
 
@@ -298,14 +255,3 @@ def test_a_bad_reach_file_names_file_field_and_value(data_copy, text, field, wor
     with pytest.raises(InputError, match=words) as err:
         load_dataset(data_copy)
     assert err.value.file.endswith("record.toml") and err.value.field == field
-
-
-def test_cli_reach_moves_only_when_told_and_refuses_bad_input(data_copy):
-    out = run_cli("data", "reach", "--data-dir", str(data_copy))
-    assert out.returncode == 0 and "complete through" in out.stdout
-    bad = run_cli("data", "reach", "--set", "2026-13-01", "--checked", "x", "--data-dir", str(data_copy))
-    assert bad.returncode == 2 and "--set" in bad.stderr and "Traceback" not in bad.stderr
-    unchanged = (data_copy / "record.toml").read_text()
-    missing = run_cli("data", "reach", "--set", "2026-09-01", "--data-dir", str(data_copy))
-    assert missing.returncode == 2 and "--checked" in missing.stderr
-    assert (data_copy / "record.toml").read_text() == unchanged

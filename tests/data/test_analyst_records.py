@@ -1,16 +1,13 @@
 """The analyst's own records: add, list, remove, merge into forecasts, and every bad-input case."""
 
-import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from forecast.answers.answer import answer
 from forecast.answers.answerer import Answerer
 from forecast.answers.questions import make_question
-from forecast.cli.main import app
 from forecast.core.errors import InputError
 from forecast.data import analyst_records as ar
 from forecast.data.dataset import DATA_DIR, load_dataset
@@ -32,9 +29,9 @@ NOTICE = {
 
 
 @pytest.fixture
-def rdir(tmp_path: Path, monkeypatch) -> Path:
-    """A private working directory; its records folder."""
-    monkeypatch.setenv("FORECAST_WORK_DIR", str(tmp_path / "work"))
+def rdir(work_dir) -> Path:
+    """The records folder of a private working directory."""
+    assert ar.records_dir() == work_dir / "records"
     return ar.records_dir()
 
 
@@ -263,116 +260,3 @@ def test_a_hand_edited_bad_id_is_named(rdir):
     with pytest.raises(InputError) as err:
         merged(rdir)
     assert (err.value.file, err.value.row, err.value.field, err.value.value) == (str(path), 2, "id", "S001")
-
-
-# ------------------------------------------------------------------ the command line
-
-
-def cli(*args):
-    return CliRunner().invoke(app, list(args))
-
-
-def test_cli_add_list_remove(rdir):
-    out = cli("records", "add", "event", "--date", "2024-12-20", "--event", "ballistic_missile")
-    assert out.exit_code == 2  # --source is required
-    out = cli(
-        "records", "add", "event", "--date", "2024-12-20", "--event", "ballistic_missile",
-        "--missile-class", "SRBM", "--source", "Yonhap (test)", "--note", "planted",
-    )  # fmt: skip
-    assert out.exit_code == 0, out.output
-    assert "A-E001" in out.output
-    out = cli(
-        "records", "add", "signal", "--signal", "announcement", "--level", "notice", "--events", "space_launch",
-        "--occurred", "2024-12-18", "--published", "2024-12-18", "--window-start", "2024-12-26",
-        "--window-end", "2024-12-31", "--source", "IMO",
-    )  # fmt: skip
-    assert out.exit_code == 0, out.output
-    out = cli("records", "list", "--format", "json")
-    assert out.exit_code == 0
-    assert [r["id"] for r in json.loads(out.output)] == ["A-E001", "A001"]
-    out = cli("data", "show", "--event", "ballistic_missile", "--format", "csv")
-    assert "2024-12-20,ballistic_missile,SRBM" in out.output and ",analyst," in out.output
-    assert cli("records", "remove", "A001").exit_code == 0
-    assert cli("records", "remove", "A-E001").exit_code == 0
-    assert "no records" in cli("records", "list").output
-    assert merged(rdir).data_hash == SHIPPED_HASH
-
-
-@pytest.mark.parametrize(
-    ("args", "flag", "value"),
-    [
-        (["--date", "2099-01-01"], "--date", "2099-01-01"),
-        (["--event", "rocket"], "--event", "rocket"),
-        (["--missile-class", "XRBM"], "--missile-class", "XRBM"),
-        (["--source", " "], "--source", ""),
-    ],
-)
-def test_cli_bad_event_names_the_flag_and_exits_2(rdir, args, flag, value):
-    base = {"--date": "2024-12-20", "--event": "ballistic_missile", "--missile-class": "SRBM", "--source": "s"}
-    base |= dict(zip(args[::2], args[1::2], strict=True))
-    out = cli("records", "add", "event", *[x for kv in base.items() for x in kv])
-    assert out.exit_code == 2
-    line = out.output.strip()
-    assert line.startswith("error: ") and len(line.splitlines()) == 1
-    assert f"field '{flag}'" in line and repr(value) in line
-    assert not (rdir / "events.csv").exists()
-
-
-def test_cli_bad_signal_names_the_flag_and_exits_2(rdir):
-    out = cli(
-        "records", "add", "signal", "--signal", "announcement", "--level", "notice", "--events", "space_launch",
-        "--occurred", "2024-12-18", "--published", "2024-12-18", "--window-start", "2024-12-26",
-        "--window-end", "2024-12-20", "--source", "IMO",
-    )  # fmt: skip
-    assert out.exit_code == 2
-    assert "field '--window-end'" in out.output and "'2024-12-20'" in out.output
-    out = cli("records", "remove", "A999")
-    assert out.exit_code == 2 and "'A999'" in out.output
-
-
-def test_forecast_log_reads_a_log_written_before_the_column(tmp_path):
-    from forecast.workspace import forecast_log
-
-    path = tmp_path / "log.csv"
-    path.write_text(",".join(forecast_log.LEGACY_COLUMNS) + "\n" + ",".join(["x"] * 19) + "\n", encoding="utf-8")
-    assert forecast_log.read_text(path).splitlines()[0].endswith(",analyst_records")
-    assert forecast_log.append(path, [{"as_of": "2024-12-21", "analyst_records": 1}]) == 2
-    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert list(rows["analyst_records"]) == ["", "1"]
-
-
-# ------------------------------------------------------------------ the Data page
-
-
-def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path, monkeypatch):
-    import datetime as dt
-
-    from streamlit.testing.v1 import AppTest
-
-    monkeypatch.setenv("FORECAST_WORK_DIR", str(tmp_path / "work"))
-    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180).run()
-    at.switch_page("forecast/app/pages/data.py").run()
-    assert not at.exception
-    assert any("No records of your own yet" in i.value for i in at.info)
-
-    # a bad record: named by the form's field, nothing saved
-    at.date_input(key="rec_date").set_value(dt.date(2024, 12, 20))
-    at.selectbox(key="rec_event").set_value("ballistic_missile")
-    at.selectbox(key="rec_class").set_value("SRBM")
-    at.button[[b.label for b in at.button].index("Add event")].click().run()
-    assert any("field 'Source'" in e.value for e in at.error), [e.value for e in at.error]
-    assert not (tmp_path / "work" / "records" / "events.csv").exists()
-
-    at.text_input(key="rec_source").set_value("Yonhap (test)")
-    at.button[[b.label for b in at.button].index("Add event")].click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any("Added event A-E001" in s.value for s in at.success)
-    assert ar.list_records()["id"].tolist() == ["A-E001"]
-    events_table = at.dataframe[0].value
-    assert "analyst" in set(events_table["origin"])
-    assert any("1 of your own records" in c.value for c in at.caption)
-
-    at.button(key="rec_remove_A-E001").click().run()
-    assert not at.exception
-    assert ar.list_records().empty
-    assert "analyst" not in set(at.dataframe[0].value["origin"])

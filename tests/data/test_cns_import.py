@@ -1,13 +1,11 @@
 """The CNS database importer, on a fixture we wrote in the CNS export format."""
 
-import subprocess
-import sys
 from pathlib import Path
 
 from forecast.data.dataset import load_events
 from forecast.data.importers.cns import cns_days, import_cns
 
-FIXTURE = Path(__file__).parent / "data" / "cns_fixture.csv"
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "cns_fixture.csv"
 
 
 def test_cns_rows_become_korean_days():
@@ -49,30 +47,6 @@ def test_dry_run_writes_nothing(data_copy):
     original = path.read_bytes()
     report = import_cns(FIXTURE, path, dry_run=True)
     assert report.added
-    assert path.read_bytes() == original
-
-
-def test_cli_import_reports_and_bad_file_exits_2(data_copy, tmp_path):
-    path = data_copy / "events.csv"
-    out = subprocess.run(
-        [sys.executable, "-m", "forecast", "data", "import-cns", str(FIXTURE), "--events", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 0, out.stderr
-    assert "added 2 row(s)" in out.stdout and "2025-02-17" in out.stdout
-    bad = tmp_path / "bad.csv"
-    bad.write_text("Date,Missile Name\n1-Jan-20,X\n", encoding="utf-8")
-    original = path.read_bytes()
-    out = subprocess.run(
-        [sys.executable, "-m", "forecast", "data", "import-cns", str(bad), "--events", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "missing column 'Launch Time (UTC)'" in out.stderr
     assert path.read_bytes() == original
 
 
@@ -160,21 +134,3 @@ def test_malformed_date_inside_scope_is_still_an_error(tmp_path):
         cns_days(bad)
     assert (err.value.row, err.value.field, err.value.value) == (10, "Date", "5-Jly-2009x")
     assert str(bad) in str(err.value)
-
-
-def test_cli_data_dir_and_accept_shifted(data_copy):
-    from typer.testing import CliRunner
-
-    from forecast.cli.main import app
-
-    path = data_copy / "events.csv"
-    original = path.read_bytes()
-    result = CliRunner().invoke(app, ["data", "import-cns", str(FIXTURE), "--data-dir", str(data_copy), "--dry-run"])
-    assert result.exit_code == 0, result.output
-    assert "skipped 2 release row(s)" in result.output and "dry run: nothing written" in result.output
-    assert path.read_bytes() == original
-    result = CliRunner().invoke(
-        app, ["data", "import-cns", str(FIXTURE), "--data-dir", str(data_copy), "--accept-shifted"]
-    )
-    assert result.exit_code == 0, result.output
-    assert "2009-07-05" in load_events(path)["date"].dt.strftime("%Y-%m-%d").tolist()
