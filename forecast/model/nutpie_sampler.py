@@ -252,7 +252,9 @@ def _cached_cfunc(src: str, name: str, inner, inner_key: str, sig):
     from pytensor.link.numba.cache import compile_numba_function_src
 
     key = hashlib.sha256(
-        "|".join([WRAPPER_VERSION, inner_key, src, str(sig), f"fastmath{int(config.numba__fastmath)}"]).encode()
+        "|".join(
+            [WRAPPER_VERSION, __name__, inner_key, src, str(sig), f"fastmath{int(config.numba__fastmath)}"]
+        ).encode()
     ).hexdigest()
     env = {"__name__": __name__, "numba": numba, "np": np, "inner": inner, "as_pointer": address_as_void_pointer}
     fn = compile_numba_function_src(src, name, global_env=env, cache_key=key)
