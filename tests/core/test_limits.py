@@ -55,7 +55,9 @@ def test_windows_from_text_or_a_sequence():
         assert err.value.field == "--windows"
     with pytest.raises(InputError) as err:
         parse_windows("30,2000", field="windows")
-    assert err.value.field == "windows" and err.value.value == "2000"
+    assert err.value.field == "windows" and err.value.value == 2000  # the offending window itself
+    with pytest.raises(InputError, match="given twice"):
+        parse_windows("30,90,30")
 
 
 def test_the_interval_is_the_central_ninety_percent():
