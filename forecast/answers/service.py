@@ -13,7 +13,7 @@ from forecast.answers.answerer import Answerer
 from forecast.answers.questions import Question, make_question
 from forecast.core.errors import DiagnosticsError, InputError
 from forecast.core.limits import DEFAULT_SEED, DEFAULT_WINDOWS
-from forecast.data.analyst_records import analyst_count, records_dir
+from forecast.data.analyst_records import analyst_count, load_with_records
 from forecast.data.dataset import Dataset, Reach, load_dataset
 from forecast.data.vocab import QUESTION_EVENTS
 from forecast.model.fitted import PROVENANCE_FIELDS, Fit, FitStore, Identity, identity
@@ -135,7 +135,7 @@ def context(
     """The inputs for forecasts: the data (with the analyst's own records in the working
     directory unless ``records`` is false), the prior file and the sampler settings."""
     return Context(
-        load_dataset(data_dir, records_dir() if records else None),
+        load_with_records(data_dir) if records else load_dataset(data_dir),
         load_priors(priors_path),
         settings or SamplerSettings(),
         seed,

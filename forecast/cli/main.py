@@ -9,7 +9,6 @@ print in `render`.
 from __future__ import annotations
 
 import functools
-import sys
 from collections.abc import Callable
 
 import typer
@@ -88,7 +87,3 @@ app.add_typer(data_app, name="data")
 app.add_typer(priors_app, name="priors")
 app.add_typer(records_app, name="records")
 
-
-def main() -> None:  # pragma: no cover - console entry
-    """Run the command line and exit with its status."""
-    sys.exit(app())

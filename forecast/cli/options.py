@@ -82,10 +82,9 @@ def flags_named(flags: Mapping[str, str], *, files_too: bool = True) -> Iterator
 
 def dataset(data_dir: Path | None = None):
     """The shipped record (or ``data_dir``'s) merged with the analyst's own records."""
-    from forecast.data.analyst_records import records_dir
-    from forecast.data.dataset import load_dataset
+    from forecast.data.analyst_records import load_with_records
 
-    return load_dataset(data_dir, records_dir())
+    return load_with_records(data_dir)
 
 
 @dataclass(frozen=True)

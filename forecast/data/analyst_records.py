@@ -6,7 +6,7 @@ They live in ``records/events.csv`` and ``records/signals.csv`` under the workin
 shipped data, by the same loaders, alone and merged with the shipped record: one
 :class:`InputError` naming the file, row, field and value.
 
-:func:`merge_records` (called by ``load_dataset(records_dir=...)``) adds them to the dataset, each
+:func:`merge_records` (called by `load_with_records`) adds them to the dataset, each
 row with ``origin`` = ``analyst``; the data hash then covers the analyst files that hold rows, so
 fits and provenance change when a record is added and come back when it is removed.
 
@@ -124,6 +124,13 @@ def _offset(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.assign(origin="analyst")
     out.index = out.index + ROW_OFFSET
     return out
+
+
+def load_with_records(data_dir: Path | str | None = None, rdir: Path | str | None = None) -> Dataset:
+    """The shipped record merged with the analyst's own records in ``rdir`` (default: ``records/``
+    in the working directory)."""
+    base = Path(data_dir) if data_dir else DATA_DIR
+    return merge_records(load_dataset(base), base / "events.csv", base / "signals.csv", Path(rdir or records_dir()))
 
 
 def merge_records(

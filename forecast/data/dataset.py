@@ -509,9 +509,9 @@ def file_hash(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def load_dataset(data_dir: Path | str | None = None, records_dir: Path | str | None = None) -> Dataset:
-    """The shipped record (every row with ``origin`` = ``shipped``), merged with the analyst's own
-    records in ``records_dir`` when given (see :mod:`forecast.analyst_records`)."""
+def load_dataset(data_dir: Path | str | None = None) -> Dataset:
+    """The shipped record, every row with ``origin`` = ``shipped`` (the analyst's own records are
+    merged in by `forecast.data.analyst_records.load_with_records`)."""
     data_dir = Path(data_dir) if data_dir else DATA_DIR
     events_path, signals_path = data_dir / "events.csv", data_dir / "signals.csv"
     reach = load_reach(data_dir)
@@ -523,8 +523,4 @@ def load_dataset(data_dir: Path | str | None = None, records_dir: Path | str | N
         data_hash=file_hash(events_path, signals_path, data_dir / RECORD_FILE),
         reach=reach,
     )
-    if records_dir is None:
-        return ds
-    from forecast.data.analyst_records import merge_records
-
-    return merge_records(ds, events_path, signals_path, Path(records_dir))
+    return ds

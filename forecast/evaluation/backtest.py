@@ -36,38 +36,15 @@ from forecast.core.errors import InputError
 from forecast.core.limits import DEFAULT_SEED, DEFAULT_WINDOWS, interval, parse_windows
 from forecast.data.dataset import Dataset, load_dataset
 from forecast.data.event_days import event_days
-from forecast.data.vocab import QUESTION_EVENTS, SIGNALS
+from forecast.data.vocab import QUESTION_EVENTS
 from forecast.evaluation.baselines import climatology, outcome, recent_rate
+from forecast.evaluation.report import write_outputs
+from forecast.evaluation.warning_origins import warning_days
 from forecast.model.fitted import FitStore, identity
 from forecast.model.posterior import SamplerSettings
 from forecast.model.priors import load_priors
 
 FREQS = {"weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
-
-#: Signals whose records are direct warnings (DESIGN.md section 5, "Warning origins").
-WARNING_SIGNALS: tuple[str, ...] = ("announcement", "site_activity")
-#: Announcement codes before and after the re-coding of ``issued`` into ``notice`` and ``plan``;
-#: accepted whichever of them the vocabulary lists today.
-ANNOUNCEMENT_WARNINGS: frozenset[str] = frozenset({"issued", "notice", "plan"})
-
-
-def _warning_levels() -> dict[str, frozenset[str]]:
-    levels = {name: frozenset(SIGNALS[name].levels) - {SIGNALS[name].neutral} for name in WARNING_SIGNALS}
-    levels["announcement"] |= ANNOUNCEMENT_WARNINGS
-    return levels
-
-
-#: The direct warnings: every non-neutral level of the warning signals (site_activity:
-#: preparation, imminent; announcement: issued, notice, plan).
-WARNING_LEVELS: dict[str, frozenset[str]] = _warning_levels()
-
-
-def warning_levels_text() -> str:
-    """The direct warnings in words, e.g. for reports: 'announcement issued, notice or plan; ...'."""
-    return "; ".join(
-        f"{name} " + " or ".join(", ".join(sorted(levels)).rsplit(", ", 1)) for name, levels in WARNING_LEVELS.items()
-    )
-
 
 @dataclass(frozen=True)
 class BacktestConfig:
@@ -129,26 +106,6 @@ def _date(text: str, flag: str) -> pd.Timestamp:
         return pd.Timestamp(text)
     except (ValueError, TypeError):
         raise InputError("not a date (YYYY-MM-DD)", field=flag, value=text) from None
-
-
-def warning_records(signals: pd.DataFrame) -> pd.DataFrame:
-    """The direct-warning records of a signal history (see ``WARNING_LEVELS``)."""
-    warn = pd.Series(False, index=signals.index)
-    for name, levels in WARNING_LEVELS.items():
-        warn |= (signals["signal"] == name) & signals["level"].isin(levels)
-    return signals[warn]
-
-
-def warning_days(
-    signals: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, shortest_window: int, data_end: pd.Timestamp
-) -> dict[pd.Timestamp, tuple[str, ...]]:
-    """Publication days of direct-warning records from ``start`` to ``end`` whose shortest window
-    closes by the record's end (``data_end``), each with the ids of the warning records published that day."""
-    rec = warning_records(signals)
-    day = rec["published"].dt.normalize()
-    keep = (day >= start) & (day <= end) & (day + pd.Timedelta(days=shortest_window - 1) <= data_end)
-    rec, day = rec[keep], day[keep]
-    return {d: tuple(sorted(g["id"])) for d, g in rec.groupby(day, sort=True)}
 
 
 def plan(config: BacktestConfig, data_dir: str | None = None) -> list[Part]:
@@ -331,33 +288,5 @@ def run(
     frame["warning_records"] = frame["warning_records"].fillna("")
     frame = frame.sort_values(["priors", "origin", "event", "window_days"], kind="stable").reset_index(drop=True)
     seconds = time.perf_counter() - t0
-    from forecast.evaluation.report import write_outputs
-
     write_outputs(frame, out, config, seconds=seconds, data_dir=data_dir)
     return frame
-
-
-def manifest(config: BacktestConfig, data_dir=None, seconds: float | None = None) -> dict:
-    """The run's manifest: when it was made, its configuration, the data and prior hashes, the model
-    version, the software versions and the run time."""
-    import importlib.metadata as md
-    import platform
-
-    ds = load_dataset(data_dir)
-    idents = [identity(ds, load_priors(p), config.settings, config.seed) for p in config.priors]
-    versions = {}
-    for pkg in ("pymc", "pytensor", "arviz", "numpy", "pandas", "scikit-learn", "nk-forecast"):
-        try:
-            versions[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            versions[pkg] = None
-    return {
-        "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "config": json.loads(json.dumps(asdict(config), default=str)),
-        "data_hash": idents[0].data_hash,
-        "priors": {i.priors_file: i.priors_hash for i in idents},
-        "model_version": idents[0].model_version,
-        "python": platform.python_version(),
-        "software": versions,
-        "seconds": seconds,
-    }

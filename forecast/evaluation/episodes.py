@@ -20,7 +20,7 @@ from forecast.core.errors import InputError  # noqa: E402
 from forecast.core.limits import DEFAULT_SEED, EARLIEST_AS_OF, check_window
 from forecast.data.dataset import load_dataset, load_episodes  # noqa: E402
 from forecast.data.event_days import event_days  # noqa: E402
-from forecast.evaluation.backtest import warning_records  # noqa: E402
+from forecast.evaluation.warning_origins import warning_records  # noqa: E402
 from forecast.model.fitted import FitStore, identity  # noqa: E402
 from forecast.model.posterior import SamplerSettings  # noqa: E402
 from forecast.model.priors import load_priors  # noqa: E402

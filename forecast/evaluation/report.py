@@ -8,6 +8,7 @@ routine rows are the scores of the calendar grid alone, as before warning origin
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from forecast.core.atomic import write_atomic  # noqa: E402
+from forecast.data.dataset import load_dataset  # noqa: E402
 from forecast.evaluation.scoring import (  # noqa: E402
     by_origin_kind,
     difference_comparison,
@@ -26,6 +28,9 @@ from forecast.evaluation.scoring import (  # noqa: E402
     select_origins,
     skill_table,
 )
+from forecast.evaluation.warning_origins import warning_levels_text  # noqa: E402
+from forecast.model.fitted import identity  # noqa: E402
+from forecast.model.priors import load_priors  # noqa: E402
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -141,9 +146,6 @@ FORWARD_FROM = pd.Timestamp("2025-01-01")
 
 def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None = None, data_dir=None) -> None:
     """Write every back-test output (forecasts, scores, skill, reliability, plots, manifest, report.md) to ``out``."""
-    from forecast.data.dataset import load_dataset
-    from forecast.evaluation.backtest import manifest, warning_levels_text
-
     out = Path(out)
     if "origin_kind" not in frame:  # a table from before warning origins: all routine
         frame = frame.assign(origin_kind="routine", warning_records="")
@@ -268,3 +270,29 @@ def write_outputs(frame: pd.DataFrame, out: Path, config, seconds: float | None 
         f"![path {e}](path_{e}.png)\n" for e in plots
     ]
     write_atomic(out / "report.md", lambda tmp: tmp.write_text("\n".join(lines)))
+
+
+def manifest(config, data_dir=None, seconds: float | None = None) -> dict:
+    """The run's manifest: when it was made, its configuration, the data and prior hashes, the model
+    version, the software versions and the run time."""
+    import importlib.metadata as md
+    import platform
+
+    ds = load_dataset(data_dir)
+    idents = [identity(ds, load_priors(p), config.settings, config.seed) for p in config.priors]
+    versions = {}
+    for pkg in ("pymc", "pytensor", "arviz", "numpy", "pandas", "scikit-learn", "nk-forecast"):
+        try:
+            versions[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "created": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "config": json.loads(json.dumps(asdict(config), default=str)),
+        "data_hash": idents[0].data_hash,
+        "priors": {i.priors_file: i.priors_hash for i in idents},
+        "model_version": idents[0].model_version,
+        "python": platform.python_version(),
+        "software": versions,
+        "seconds": seconds,
+    }

@@ -19,7 +19,7 @@ def rdir(work_dir):
 
 
 def merged(rdir):
-    return load_dataset(records_dir=rdir)
+    return ar.load_with_records(rdir=rdir)
 
 
 def cli(*args):

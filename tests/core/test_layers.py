@@ -110,21 +110,9 @@ def test_every_module_imports_only_from_its_layer_or_below():
     assert not violations, "imports against the layer order:\n" + "\n".join(sorted(violations))
 
 
-#: Cycles in forecast/ today, each closed only by an import inside a function (so they work at run
-#: time), listed so that the test fails on any new cycle and on one of these disappearing:
-#: - forecast/data/dataset.py:521 (load_dataset) imports forecast.data.analyst_records, which
-#:   imports forecast.data.dataset at its top (line 29);
-#: - forecast/evaluation/backtest.py:330 (run) imports forecast.evaluation.report, whose
-#:   write_outputs imports forecast.evaluation.backtest (manifest, warning_levels_text; line 142).
-KNOWN_CYCLES = [
-    ["forecast.data.analyst_records", "forecast.data.dataset"],
-    ["forecast.evaluation.backtest", "forecast.evaluation.report"],
-]
-
-
-def test_there_is_no_import_cycle_but_the_known_ones():
-    """Strongly connected components of the module graph (Tarjan): each must be a single module,
-    except the known cycles above (reported for the package's restructuring)."""
+def test_there_is_no_import_cycle():
+    """Strongly connected components of the module graph (Tarjan), imports inside functions
+    included: each must be a single module."""
     edges = {m: sorted({t for t, _ in targets if t != m}) for m, targets in GRAPH.items()}
     index, low, on_stack, stack, cycles = {}, {}, set(), [], []
     counter = [0]
@@ -156,7 +144,7 @@ def test_there_is_no_import_cycle_but_the_known_ones():
             strongconnect(v)
     self_imports = [m for m, targets in GRAPH.items() if any(t == m for t, _ in targets)]
     assert not self_imports, f"modules importing themselves: {self_imports}"
-    assert sorted(cycles) == KNOWN_CYCLES, f"import cycles: {sorted(cycles)} (known: {KNOWN_CYCLES})"
+    assert not cycles, f"import cycles: {sorted(cycles)}"
 
 
 LIGHT = r"""

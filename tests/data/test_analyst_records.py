@@ -36,7 +36,7 @@ def rdir(work_dir) -> Path:
 
 
 def merged(rdir: Path):
-    return load_dataset(records_dir=rdir)
+    return ar.load_with_records(rdir=rdir)
 
 
 def snapshot(rdir: Path) -> dict:

@@ -10,8 +10,9 @@ import pytest
 
 from forecast.core.errors import InputError
 from forecast.data.dataset import Reach, load_dataset, write_reach
-from forecast.evaluation.backtest import WARNING_LEVELS, BacktestConfig, plan, run, run_part, warning_records
+from forecast.evaluation.backtest import BacktestConfig, plan, run, run_part
 from forecast.evaluation.scoring import select_origins
+from forecast.evaluation.warning_origins import WARNING_LEVELS, warning_records
 from forecast.model.fitted import FitStore
 
 
