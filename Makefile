@@ -41,7 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check forecast tests bench app.py
 
 bench: $(STAMP) browser
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

@@ -139,13 +139,16 @@ class Answerer:
         return np.stack([self._rows[key] for key in keys], axis=1), inverse
 
     def log_survival(
-        self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = ()
+        self, component: str, window: int, levels: dict[str, str], start: int = 0, forced: tuple = (), at=None
     ) -> np.ndarray:
         """(draws, window) cumulative log P(no event of this component through each day): the
-        background hazard and every direct warning in force, as competing causes."""
+        background hazard and every direct warning in force, as competing causes; with ``at`` (0-based
+        days of the window), through those days only."""
         terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
         background = np.cumsum(terms[:, inverse], axis=1)
-        warned = self._warning_log_survival(component, window, levels, start, forced)
+        if at is not None:
+            background = background[:, list(at)]
+        warned = self._warning_log_survival(component, window, levels, start, forced, at)
         return background if warned is None else background + warned
 
     def log_survival_total(
@@ -159,7 +162,7 @@ class Answerer:
             terms, inverse = self._row_terms(component, self._features(component, window, levels, start, forced))
             counts = np.bincount(inverse, minlength=terms.shape[1])
             total = terms @ counts
-            warned = self._warning_log_survival(component, window, levels, start, forced, last=True)
+            warned = self._warning_log_survival(component, window, levels, start, forced, at=(window - 1,))
             if warned is not None:
                 total = total + warned[:, -1]
             self._totals[key] = total
@@ -226,9 +229,9 @@ class Answerer:
             self._default_window = default_notice_window(self.ds.signals, self.as_of, self.priors)
         return self._default_window
 
-    def _fired(self, warnings, window: int, last: bool = False) -> np.ndarray | None:
-        """(draws, window) P(the strongest of these warnings has fired by each day) (with ``last``, only
-        the window's last day: (draws, 1)), for
+    def _fired(self, warnings, window: int, at: tuple[int, ...] | None = None) -> np.ndarray | None:
+        """(draws, window) P(the strongest of these warnings has fired by each day) (with ``at``, by
+        those days of the window only: (draws, len(at))), for
         [(Warning, components)], or None without warnings. Warnings of one type are read as
         evidence of the same event, so they combine by the maximum, not as independent causes (each
         kind's hit rate is what followed it, whatever else was public). A warning shared by several
@@ -240,53 +243,54 @@ class Answerer:
         for w, comps in warnings:
             i = WARNING_KINDS.index(w.kind)
             hit = np.max([post.hit[:, i, COMPONENTS.index(c)] for c in comps], axis=0)
-            fired = cumulative_fired(w, hit, post.lead[:, i], window, last)
+            fired = cumulative_fired(w, hit, post.lead[:, i], window, at)
             strongest = fired if strongest is None else np.maximum(strongest, fired)
         return np.minimum(strongest, 1.0 - 1e-12)
 
     def _data_fired(
-        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, last: bool = False
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, at=None
     ) -> np.ndarray | None:
         """(draws, window) P(the record's strongest warning for a component has fired by each day)
-        (with ``last``, (draws, 1): the window's last day only)."""
-        key = (component, window, _warning_part(levels), start, forced, last)
+        (with ``at``, by those days only)."""
+        key = (component, window, _warning_part(levels), start, forced, at)
         if key not in self._data_fired_cache:
             warnings = [(w, (component,)) for w in self.warnings_for(component, levels, start, forced)]
-            self._data_fired_cache[key] = self._fired(warnings, window, last)
+            self._data_fired_cache[key] = self._fired(warnings, window, at)
         return self._data_fired_cache[key]
 
     def _warning_log_survival(
-        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, last: bool = False
+        self, component: str, window: int, levels: dict[str, str], start: int, forced: tuple, at=None
     ) -> np.ndarray | None:
         """(draws, window) cumulative log P(no event from the record's warnings through each day)."""
-        fired = self._data_fired(component, window, levels, start, forced, last)
+        fired = self._data_fired(component, window, levels, start, forced, at)
         return None if fired is None else np.log1p(-fired)
 
-    def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple, last: bool):
-        """(P(the analyst's strongest warning has fired by each day), the components it covers), or None."""
-        key = (event, _warning_part(combo), window, start, forced, last)
+    def _analyst_fired(self, event: str, combo: dict[str, str], window: int, start: int, forced: tuple, at):
+        """(P(the analyst's strongest warning has fired by each day, or by the days ``at``), the
+        components it covers), or None."""
+        key = (event, _warning_part(combo), window, start, forced, at)
         if key not in self._analyst:
             warnings = self.analyst_warnings(event, combo, start, forced)
             covered = tuple(sorted({c for _, comps in warnings for c in comps}))
-            self._analyst[key] = (self._fired(warnings, window, last), covered) if warnings else None
+            self._analyst[key] = (self._fired(warnings, window, at), covered) if warnings else None
         return self._analyst[key]
 
-    def _with_analyst(self, event, combo, window, start, forced, logs: np.ndarray, cumulative: bool) -> np.ndarray:
+    def _with_analyst(self, event, combo, window, start, forced, logs: np.ndarray, cumulative: bool, at) -> np.ndarray:
         """Log-survival of the question with the analyst's warnings: on the components they cover,
         the strongest of the analyst's and the record's warnings replaces the record's alone."""
-        analyst = self._analyst_fired(event, combo, window, start, forced, last=not cumulative)
+        analyst = self._analyst_fired(event, combo, window, start, forced, at)
         if analyst is None:
             return logs
         fired, covered = analyst
         strongest = fired
         for c in covered:
-            data = self._data_fired(c, window, self._levels_for(c, combo), start, forced, last=not cumulative)
+            data = self._data_fired(c, window, self._levels_for(c, combo), start, forced, at)
             if data is not None:
                 logs = logs - (np.log1p(-data) if cumulative else np.log1p(-data[:, -1]))
                 strongest = np.maximum(strongest, data)
         return logs + (np.log1p(-strongest) if cumulative else np.log1p(-strongest[:, -1]))
 
-    def _mixture(self, event: str, evidence: Evidence, log_survival, start: int, window: int, cumulative: bool):
+    def _mixture(self, event: str, evidence: Evidence, log_survival, start: int, window: int, cumulative: bool, at):
         """P(at least one event) from per-component log-survival (background and the record's
         warnings) and the analyst's warnings, mixed over uncertain evidence. Evidence that starts
         later (``start`` > 0) holds from then even at the data's level of today (`_features`)."""
@@ -294,19 +298,22 @@ class Answerer:
         for weight, combo in self._combos(event, evidence):
             forced = tuple(sorted(combo)) if start else ()
             logs = sum(log_survival(c, self._levels_for(c, combo), forced) for c in QUESTION_COMPONENTS[event])
-            logs = self._with_analyst(event, combo, window, start, forced, logs, cumulative)
+            logs = self._with_analyst(event, combo, window, start, forced, logs, cumulative, at)
             total = total + weight * (1.0 - np.exp(logs))
         return total
 
-    def curve(self, event: str, window: int, evidence: Evidence, start: int = 0) -> np.ndarray:
-        """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence."""
+    def curve(self, event: str, window: int, evidence: Evidence, start: int = 0, days=None) -> np.ndarray:
+        """(draws, window): P(at least one event by each day of the window), mixing uncertain evidence;
+        with ``days`` (1-based days of the window), (draws, len(days)): by those days only."""
+        at = None if days is None else tuple(int(d) - 1 for d in days)
         return self._mixture(
             event,
             evidence,
-            lambda c, levels, forced: self.log_survival(c, window, levels, start, forced),
+            lambda c, levels, forced: self.log_survival(c, window, levels, start, forced, at),
             start,
             window,
             cumulative=True,
+            at=at,
         )
 
     def contribution(self, event: str, window: int, evidence: Evidence) -> float:
@@ -329,6 +336,7 @@ class Answerer:
                 start,
                 window,
                 cumulative=False,
+                at=(window - 1,),
             )
         return self._probs[key]
 

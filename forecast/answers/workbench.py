@@ -151,7 +151,7 @@ def curve(
     shown = curve_days(days, extra)
     frames = []
     for event in events:
-        c = answerer.curve(event, days, evidence)[:, shown - 1]
+        c = answerer.curve(event, days, evidence, days=shown)
         lo, hi = interval(c, axis=0)
         frames.append(pd.DataFrame({"event": event, "day": shown, "probability": c.mean(0), "lower": lo, "upper": hi}))
     return pd.concat(frames, ignore_index=True)

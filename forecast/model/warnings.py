@@ -229,11 +229,12 @@ def analyst_warning(
 
 
 def cumulative_fired(
-    warning: Warning, hit: np.ndarray, lead: np.ndarray, window: int, last: bool = False
+    warning: Warning, hit: np.ndarray, lead: np.ndarray, window: int, at: tuple[int, ...] | None = None
 ) -> np.ndarray:
     """(draws, window): P(the warning has fired by the end of each day of the window), given it had
-    not by the day it became known; with ``last``, (draws, 1): the window's last day only (what a
-    probability over the whole window needs). ``hit``, ``lead``: (draws,) hit rate and mean lead time."""
+    not by the day it became known; with ``at``, (draws, len(at)): those days only (0-based; the
+    window's last day is what a probability over the whole window needs). ``hit``, ``lead``: (draws,)
+    hit rate and mean lead time."""
     q = (lead / (1.0 + lead))[:, None]  # geometric: P(lead > t + 1 | lead > t)
     length = warning.length
     norm = 1.0 - q**length
@@ -242,7 +243,7 @@ def cumulative_fired(
         x = np.clip(x, 0, length)
         return (1.0 - q**x) / norm
 
-    days = np.array([window - 1]) if last else np.arange(window)
+    days = np.arange(window) if at is None else np.asarray(at)
     through = np.minimum(days, warning.until - 1)  # no firing from `until` on
     known = max(warning.known, 0)
     base = mass_before(np.array([known - warning.first]))
