@@ -16,7 +16,7 @@ import pandas as pd
 
 from forecast.answers.questions import NEUTRAL_EVIDENCE, Evidence
 from forecast.data.dataset import Dataset
-from forecast.data.event_days import component_event_days
+from forecast.data.event_days import event_days_of
 from forecast.data.signal_state import records_of, state_on, strongest_level
 from forecast.data.vocab import (
     COMPONENTS,
@@ -44,6 +44,9 @@ from forecast.model.warnings import (
     notice_share,
     warnings_in_force,
 )
+from forecast.model.warnings import (
+    records_of as warning_records_of,
+)
 
 #: Window features are computed for a year ahead at once and sliced.
 WINDOW_STATE_DAYS = 365
@@ -65,7 +68,6 @@ class Answerer:
         self._terms: dict[int, tuple] = {}
         self._contrib: dict[tuple, float] = {}
         self._warnings: dict[str, list[Warning]] = {}
-        self._event_days: dict[str, np.ndarray] | None = None
         self._default_window: tuple[int, int] | None = None
         self._analyst: dict[tuple, tuple | None] = {}
         self._data_fired_cache: dict[tuple, np.ndarray | None] = {}
@@ -173,10 +175,9 @@ class Answerer:
     def data_warnings(self, component: str) -> list[Warning]:
         """The record's warnings bearing on a component as known on the as-of day."""
         if component not in self._warnings:
-            if self._event_days is None:
-                self._event_days = component_event_days(self.ds.events)
+            records = warning_records_of(self.ds, component, self.priors)
             self._warnings[component] = warnings_in_force(
-                self.ds.signals, component, self.as_of, self._event_days[component], self.priors
+                records, component, self.as_of, event_days_of(self.ds)[component], self.priors
             )
         return self._warnings[component]
 

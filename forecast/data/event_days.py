@@ -24,6 +24,13 @@ def component_event_days(events: pd.DataFrame) -> dict[str, np.ndarray]:
     return {k: np.unique(events.loc[comp == k, "date"].values.astype("datetime64[D]")) for k in COMPONENTS}
 
 
+def event_days_of(ds) -> dict[str, np.ndarray]:
+    """`component_event_days` of a dataset's events, computed once and kept with the dataset."""
+    if "component_event_days" not in ds.derived:
+        ds.derived["component_event_days"] = component_event_days(ds.events)
+    return ds.derived["component_event_days"]
+
+
 def event_days(events: pd.DataFrame, event: str) -> np.ndarray:
     """Sorted days (datetime64[D]) with at least one event of a question type."""
     comp = component_event_days(events)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from forecast.core.limits import DATA_START
 from forecast.data.dataset import Dataset
-from forecast.data.event_days import component_event_days
+from forecast.data.event_days import component_event_days, event_days_of
 from forecast.data.signal_state import SignalRecords, records_of, signal_timeline
 from forecast.data.vocab import COMPONENTS, CONTEXT_SIGNALS, SIGNALS
 from forecast.model.feature_names import FEATURES, RECENCY_FEATURES, SIGNAL_FEATURES
@@ -231,7 +231,7 @@ def window_state(
     as_of = pd.Timestamp(as_of)
     days = pd.date_range(as_of, periods=window, freq="D")
     sig, levels = signal_features(records_of(ds), component, days, priors, cut=as_of)
-    ev_days = component_event_days(ds.events)
+    ev_days = event_days_of(ds)
     rec = recency_features(
         days.values.astype("datetime64[D]"), component, ev_days, known_before=np.datetime64(as_of.date(), "D")
     )

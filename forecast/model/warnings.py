@@ -23,7 +23,7 @@ its type has happened (the warned event came). Everything here is arithmetic on 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
@@ -56,6 +56,19 @@ class WarningRecords:
 
     def __len__(self) -> int:
         return len(self.kind)
+
+    def published_by(self, day: int) -> WarningRecords:
+        """The records published on or before ``day`` (a day number)."""
+        keep = self.published <= day
+        return WarningRecords(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
+
+
+def records_of(ds, component: str, priors: Priors) -> WarningRecords:
+    """All the dataset's warning records bearing on ``component`` (kept with the dataset, per prior file)."""
+    key = ("warning_records", component, priors.digest)
+    if key not in ds.derived:
+        ds.derived[key] = warning_records(ds.signals, component, priors)
+    return ds.derived[key]
 
 
 def warning_records(signals: pd.DataFrame, component: str, priors: Priors, cut=None) -> WarningRecords:
@@ -169,12 +182,17 @@ class Warning:
 
 
 def warnings_in_force(
-    signals: pd.DataFrame, component: str, as_of, event_days: np.ndarray, priors: Priors
+    signals: pd.DataFrame | WarningRecords, component: str, as_of, event_days: np.ndarray, priors: Priors
 ) -> list[Warning]:
     """The data's warnings bearing on ``component`` as known on ``as_of``: published by then, not
-    replaced, not past their support, and not yet followed by an event of the component."""
+    replaced, not past their support, and not yet followed by an event of the component. ``signals``
+    may be the component's records already made (`records_of`): the records published by ``as_of``
+    among them decide alike (a replacing record published later replaces from after ``as_of``)."""
     d = day_number(as_of)
-    recs = warning_records(signals, component, priors, cut=as_of)
+    if isinstance(signals, WarningRecords):
+        recs = signals.published_by(d)
+    else:
+        recs = warning_records(signals, component, priors, cut=as_of)
     seen = event_days.astype("datetime64[D]").astype(np.int64)
     until = np.minimum(recs.stop, _consumed_from(recs, seen[seen < d]))
     out = []
