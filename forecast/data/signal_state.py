@@ -89,6 +89,19 @@ def signal_timeline(
     cut: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Level, the id of the record behind it, the day that record occurred and whether it has
+    an explicit end date (a notified window, which does not fade), for each day (`timeline_arrays`
+    as a table indexed by day)."""
+    return pd.DataFrame(timeline_arrays(signals, signal, component, days, cut), index=days)
+
+
+def timeline_arrays(
+    signals: pd.DataFrame | SignalRecords,
+    signal: str,
+    component: str,
+    days: pd.DatetimeIndex,
+    cut: pd.Timestamp | None = None,
+) -> dict[str, np.ndarray]:
+    """Level, the id of the record behind it, the day that record occurred and whether it has
     an explicit end date (a notified window, which does not fade), for each day.
 
     ``cut=None`` is the real-time view: each day sees only what was public on that day.
@@ -122,7 +135,7 @@ def signal_timeline(
         record[i0:i1] = r["id"][i]
         since[i0:i1] = np.datetime64(int(r["occurred"][i]), "D")
         dated_end[i0:i1] = r["dated_end"][i]
-    return pd.DataFrame({"level": level, "record": record, "since": since, "dated_end": dated_end}, index=days)
+    return {"level": level, "record": record, "since": since, "dated_end": dated_end}
 
 
 def state_on(
@@ -141,10 +154,10 @@ def state_on(
     for component in COMPONENTS:
         row = {}
         for signal in SIGNALS:
-            t = signal_timeline(signals, signal, component, days, cut=cut).iloc[0]
-            row[(signal, "level")] = t["level"]
-            row[(signal, "record")] = t["record"]
-            row[(signal, "since")] = t["since"]
+            t = timeline_arrays(signals, signal, component, days, cut=cut)
+            row[(signal, "level")] = t["level"][0]
+            row[(signal, "record")] = t["record"][0]
+            row[(signal, "since")] = pd.Timestamp(t["since"][0])
         rows[component] = row
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.columns = pd.MultiIndex.from_tuples(frame.columns)

@@ -24,7 +24,7 @@ import pandas as pd
 from forecast.core.limits import DATA_START
 from forecast.data.dataset import Dataset
 from forecast.data.event_days import component_event_days, event_days_of
-from forecast.data.signal_state import SignalRecords, records_of, signal_timeline
+from forecast.data.signal_state import SignalRecords, records_of, timeline_arrays
 from forecast.data.vocab import COMPONENTS, CONTEXT_SIGNALS, SIGNALS
 from forecast.model.feature_names import FEATURES, RECENCY_FEATURES, SIGNAL_FEATURES
 from forecast.model.priors import Priors
@@ -79,14 +79,14 @@ def signal_features(
     out = np.zeros((len(days), N_SIGNAL))
     levels = {}
     for name, spec in SIGNALS.items():
-        t = signal_timeline(signals, name, component, days, cut=cut)
-        lv = t["level"].to_numpy()
+        t = timeline_arrays(signals, name, component, days, cut=cut)
+        lv = t["level"]
         levels[name] = lv
         if name not in CONTEXT_SIGNALS:
             continue  # direct warnings are causes of their own (forecast/warnings.py)
-        age = (days.values - t["since"].to_numpy()).astype("timedelta64[D]").astype(float)
+        age = (days.values - t["since"]).astype("timedelta64[D]").astype(float)
         fade = fade_factor(np.nan_to_num(age), priors.fade[name].half_life_days)
-        fade = np.where(t["dated_end"].to_numpy(), 1.0, fade)  # a notified window holds until it closes
+        fade = np.where(t["dated_end"], 1.0, fade)  # a notified window holds until it closes
         for level in spec.levels:
             if level == spec.neutral:
                 continue
