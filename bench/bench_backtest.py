@@ -35,26 +35,32 @@ def backtest(args: list[str], out: Path, cache: str) -> float:
     return time.perf_counter() - t
 
 
-which = sys.argv[1:] or ["quick", "dask", "default", "weekly"]
-with tempfile.TemporaryDirectory() as tmp:
-    tmp = Path(tmp)
-    for name in which:
-        if name == "dask":
-            continue
-        args, target = RUNS[name]
-        wall = backtest(args, tmp / name, tempfile.mkdtemp(dir=tmp))
-        n = len(pd.read_csv(tmp / name / "forecasts.csv"))
-        report(f"backtest {name} ({n:,} forecasts), cold fit cache", wall, target)
-    if "dask" in which:
-        from distributed import LocalCluster
+def main() -> None:
+    """Run the back-tests named on the command line (all by default)."""
+    which = sys.argv[1:] or ["quick", "dask", "default", "weekly"]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for name in which:
+            if name == "dask":
+                continue
+            args, target = RUNS[name]
+            wall = backtest(args, tmp / name, tempfile.mkdtemp(dir=tmp))
+            n = len(pd.read_csv(tmp / name / "forecasts.csv"))
+            report(f"backtest {name} ({n:,} forecasts), cold fit cache", wall, target)
+        if "dask" in which:
+            from distributed import LocalCluster
 
-        local = tmp / "quick"
-        if not local.exists():
-            backtest(RUNS["quick"][0], local, tempfile.mkdtemp(dir=tmp))
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
-            args = [*RUNS["quick"][0], "--dask", cluster.scheduler_address]
-            wall = backtest(args, tmp / "dask", tempfile.mkdtemp(dir=tmp))
-        a, b = (pd.read_csv(d / "forecasts.csv") for d in (local, tmp / "dask"))
-        same = a.equals(b)
-        print(f"backtest quick on a Dask LocalCluster (2 workers): {wall:.1f} s; forecasts equal to the local run's: "
-              f"{'yes' if same else 'NO'}")  # fmt: skip
+            local = tmp / "quick"
+            if not local.exists():
+                backtest(RUNS["quick"][0], local, tempfile.mkdtemp(dir=tmp))
+            with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+                args = [*RUNS["quick"][0], "--dask", cluster.scheduler_address]
+                wall = backtest(args, tmp / "dask", tempfile.mkdtemp(dir=tmp))
+            a, b = (pd.read_csv(d / "forecasts.csv") for d in (local, tmp / "dask"))
+            same = a.equals(b)
+            verdict = "yes" if same else "NO"
+            print(f"backtest quick on a Dask LocalCluster (2 workers): {wall:.1f} s; same forecasts as locally: {verdict}")
+
+
+if __name__ == "__main__":  # Dask's worker processes import this file: run nothing there
+    main()
