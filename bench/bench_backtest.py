@@ -59,7 +59,7 @@ def main() -> None:
             a, b = (pd.read_csv(d / "forecasts.csv") for d in (local, tmp / "dask"))
             same = a.equals(b)
             verdict = "yes" if same else "NO"
-            print(f"backtest quick on a Dask LocalCluster (2 workers): {wall:.1f} s; same forecasts as locally: {verdict}")
+            print(f"backtest quick on a Dask LocalCluster (2 workers): {wall:.1f} s; same forecasts: {verdict}")
 
 
 if __name__ == "__main__":  # Dask's worker processes import this file: run nothing there
