@@ -501,3 +501,42 @@ def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path):
     assert not at.exception
     assert ar.list_records().empty
     assert "analyst" not in set(at.dataframe[0].value["origin"])
+
+
+RERUN_PROBE = r"""
+import json, sys, types
+def refuse(*args, **kwargs):
+    raise AssertionError("the app sampled")
+stub = types.ModuleType("forecast.model.sampling")  # the real one imports PyMC: any fit fails here
+stub.sample = refuse
+sys.modules["forecast.model.sampling"] = stub
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+errors = [str(e.value) for e in at.exception]
+for signal, level in (("announcement", "notice"), ("site_activity", "preparation"), ("negotiation", "collapsed")):
+    at.selectbox(key=f"ev_level_{signal}").set_value(level).run()
+    errors += [str(e.value) for e in at.exception]
+shown = [m.value for m in at.metric]
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"pymc", "pytensor", "arviz", "nutpie", "numba"})
+print(json.dumps({"errors": errors, "shown": shown, "heavy": heavy}))
+"""
+
+
+def test_opening_the_app_and_changing_evidence_neither_samples_nor_imports_pymc(app_env):
+    """In a fresh interpreter, with a stored fit: the Forecast page and its reruns after evidence
+    changes are arithmetic over the stored draws; the sampler (stubbed to fail) is never called and
+    PyMC, PyTensor, ArviZ, nutpie and numba are never imported."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: str(v) for k, v in app_env.items() if k != "base"}
+    out = subprocess.run(
+        [sys.executable, "-c", RERUN_PROBE, APP], capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    assert report["errors"] == []
+    assert report["shown"] and all(v.endswith("%") for v in report["shown"])  # probabilities on screen
+    assert report["heavy"] == []
