@@ -1,7 +1,8 @@
 """The workbench in a real browser: Playwright drives Debian's Chromium against `streamlit run
 app.py` on the default fit (stored first). Timed: a new server's first page, from navigation to the
 first probability on screen (target <= 2 s), a second page load, and several evidence changes, each
-from the click on the option to the new probability on screen (target: median <= 300 ms)."""
+from the click on the option to the new probability painted (target: median <= 300 ms), timed in
+the browser itself."""
 
 import statistics
 import subprocess
@@ -12,9 +13,28 @@ from pathlib import Path
 from targets import report
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from browser import browser_page, metric_text, open_choices, streamlit_server, wait_for_change  # noqa: E402
+from browser import browser_page, metric_text, open_choices, streamlit_server  # noqa: E402
 
 LABEL = "P(space launch within 90 days)"
+# Timed inside the browser: from the pointer going down on the option to the first frame painted
+# after the probability's text changed (a MutationObserver, then requestAnimationFrame), so that
+# the driver's own round trips are not counted.
+WATCH = """([label, before]) => {
+  const value = () => {
+    const m = [...document.querySelectorAll('[data-testid="stMetric"]')].find(e => e.innerText.includes(label));
+    return m ? m.querySelector('[data-testid="stMetricValue"]').innerText.trim() : before;
+  };
+  window.__bench = {};
+  document.addEventListener("pointerdown", () => { window.__bench.click = performance.now(); },
+                            {capture: true, once: true});
+  const seen = new MutationObserver(() => {
+    if (window.__bench.click !== undefined && value() !== before) {
+      seen.disconnect();
+      requestAnimationFrame(() => { window.__bench.shown = performance.now(); });
+    }
+  });
+  seen.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
 CHANGES = [("announcement", "issued"), ("site_activity", "preparation"), ("announcement", "none"),
            ("negotiation", "collapsed"), ("site_activity", "none"), ("negotiation", "engaged")]  # fmt: skip
 
@@ -35,14 +55,15 @@ with streamlit_server({"FORECAST_WORK_DIR": "/tmp/nk-forecast-bench"}, timeout=3
     for signal, level in CHANGES:
         before = metric_text(page, LABEL)
         pick = open_choices(page, signal)
-        t = time.perf_counter()
+        page.evaluate(WATCH, [LABEL, before])
         pick(level)
         try:
-            after, _ = wait_for_change(page, LABEL, before, timeout=20)
-        except AssertionError:
+            page.wait_for_function("window.__bench && window.__bench.shown", timeout=20_000)
+        except Exception:
             continue  # this change did not move the displayed number
-        times.append(time.perf_counter() - t)
-        print(f"  {signal}={level}: {before} -> {after} in {times[-1]:.2f} s")
+        t = page.evaluate("window.__bench")
+        times.append((t["shown"] - t["click"]) / 1000)
+        print(f"  {signal}={level}: {before} -> {metric_text(page, LABEL)} in {times[-1]:.3f} s")
         time.sleep(1.5)  # let the rest of the page settle before the next change
     report(f"click to the new probability, median of {len(times)} changes", statistics.median(times), 0.300,
-           note=f"max {max(times):.2f} s")  # fmt: skip
+           note=f"max {max(times):.3f} s")  # fmt: skip
