@@ -64,9 +64,11 @@ def histogram_spec(bins: pd.DataFrame, title: str) -> dict:
         "data": {"values": _values(bins)},
         "mark": {"type": "bar", "opacity": 0.7},
         "encoding": {
-            "x": {"field": "start", "type": "quantitative", "title": title, "axis": {"format": "%"}},
+            "x": {"field": "start", "type": "quantitative", "title": title, "axis": {"format": "%"},
+                  "scale": {"zero": False}},  # the draws' range, as a binned axis shows it
             "x2": {"field": "end"},
             "y": {"field": "draws", "type": "quantitative", "title": "draws"},
+            "y2": {"datum": 0},  # each bar from zero up to its count
         },
     }
 
