@@ -42,10 +42,8 @@ from forecast.model.warnings import (
     cumulative_fired,
     default_notice_window,
     notice_share,
+    warning_records_of,
     warnings_in_force,
-)
-from forecast.model.warnings import (
-    records_of as warning_records_of,
 )
 
 #: Window features are computed for a year ahead at once and sliced.

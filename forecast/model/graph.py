@@ -155,10 +155,9 @@ class CompiledModels:
         ``seconds`` is the compile time when this call compiled it, else 0)."""
         from forecast.model.nutpie_sampler import compile_model
 
-        model = self.model(priors, cells)
         done = self._compiled.get(priors.digest)
         first = done is None
-        if first:
-            done = self._compiled[priors.digest] = compile_model(model)
+        if first:  # the PyMC model is needed only to compile: later cuts go to nutpie as data
+            done = self._compiled[priors.digest] = compile_model(self.model(priors, cells))
         with_cut = done.with_data(model_data(cells))
         return dataclasses.replace(with_cut, seconds=done.seconds) if first else with_cut

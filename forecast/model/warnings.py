@@ -63,7 +63,7 @@ class WarningRecords:
         return WarningRecords(**{f.name: getattr(self, f.name)[keep] for f in fields(self)})
 
 
-def records_of(ds, component: str, priors: Priors) -> WarningRecords:
+def warning_records_of(ds, component: str, priors: Priors) -> WarningRecords:
     """All the dataset's warning records bearing on ``component`` (kept with the dataset, per prior file)."""
     key = ("warning_records", component, priors.digest)
     if key not in ds.derived:
@@ -186,7 +186,7 @@ def warnings_in_force(
 ) -> list[Warning]:
     """The data's warnings bearing on ``component`` as known on ``as_of``: published by then, not
     replaced, not past their support, and not yet followed by an event of the component. ``signals``
-    may be the component's records already made (`records_of`): the records published by ``as_of``
+    may be the component's records already made (`warning_records_of`): the records published by ``as_of``
     among them decide alike (a replacing record published later replaces from after ``as_of``)."""
     d = day_number(as_of)
     if isinstance(signals, WarningRecords):
