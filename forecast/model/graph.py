@@ -55,7 +55,7 @@ def model_data(cells: Cells) -> dict[str, np.ndarray]:
     w, sp = cells.warned, cells.spells
     return {
         "X": cells.X,
-        "onehot": np.eye(len(COMPONENTS))[cells.component],
+        "cell_component": cells.component.astype(np.int64),
         "n": cells.n.astype(float),
         "y": cells.y.astype(float),
         "M": feature_means(cells),
@@ -80,7 +80,7 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
     coords = {"component": list(COMPONENTS), "feature": list(FEATURES), "kind": list(WARNING_KINDS)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in model_data(cells).items()}
-        X, onehot, n, y, M = (data[k] for k in ("X", "onehot", "n", "y", "M"))
+        X, comp, n, y, M = (data[k] for k in ("X", "cell_component", "n", "y", "M"))
         mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
         tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")
         z = pm.Normal("z", 0.0, 1.0, dims=("component", "feature"))
@@ -88,7 +88,7 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         alpha_c = pm.Flat("alpha_c", dims="component")
         alpha = pm.Deterministic("alpha", alpha_c - (M * beta).sum(axis=-1), dims="component")
         pm.Potential("alpha_prior", pm.logp(pm.Normal.dist(p["alpha_mu"], p["alpha_sd"]), alpha).sum())
-        eta = (onehot * (alpha[None, :] + X @ beta.T)).sum(axis=-1)
+        eta = alpha[comp] + (X * beta[comp]).sum(axis=-1)  # (cheaper than a one-hot product over components)
         # Binomial log-likelihood of y events in n unwarned days, without its constant term
         pm.Potential("events", (y * eta - n * pt.softplus(eta)).sum())
 
@@ -102,15 +102,16 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         pm.Deterministic("hit_pooled", pm.math.invlogit(hit_m), dims="kind")
         log_lead = pm.Normal("log_lead", mu=p["lead_mu"], sigma=p["lead_sd"], dims="kind")
         lead = pm.Deterministic("lead", pt.exp(log_lead), dims="kind")
-        q = lead / (1.0 + lead)  # geometric lead time: P(lead > t + 1 | lead > t)
+        log_q = -pt.log1p(1.0 / lead)  # geometric lead time: q = P(lead > t + 1 | lead > t), in log space
 
-        # warning spells without an event: P(no firing) telescopes to (1 - hit F(stop)) / (1 - hit F(start))
-        s_hit = hit[data["s_kind"], data["s_component"]]
-        s_q = q[data["s_kind"]]
-        s_norm = 1.0 - s_q ** data["s_length"]
+        # warning spells without an event: P(no firing) telescopes to (1 - hit F(stop)) / (1 - hit F(start)),
+        # F(x) = (1 - q**x) / (1 - q**length), q**x written exp(x log q) as in warning_hazard
+        s_hit = hit.flatten()[data["s_kind"] * len(COMPONENTS) + data["s_component"]]
+        s_logq = log_q[data["s_kind"]]
+        s_norm = -pt.expm1(data["s_length"] * s_logq)
 
         def fired_before(x):
-            return s_hit * (1.0 - s_q**x) / s_norm
+            return s_hit * -pt.expm1(x * s_logq) / s_norm
 
         pm.Potential(
             "warned_quiet", (pt.log1p(-fired_before(data["s_stop"])) - pt.log1p(-fired_before(data["s_start"]))).sum()
@@ -119,7 +120,7 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         # event days on which warnings bore: the event came from the background or from a warning
         wc = data["w_component"]
         w_eta = alpha[wc] + (data["wX"] * beta[wc]).sum(axis=-1)
-        h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :])
+        h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :], xp=pt)
         # each warning in force is credited with the event as if it were alone beside the background:
         # a notice that follows a site report announces the same launch, so the report's hit rate is
         # what followed such reports, not what was left once later warnings had explained it
