@@ -42,15 +42,21 @@ def interval(values, axis: int = 0, mass: float = INTERVAL) -> tuple[np.ndarray,
 
 def check_window(value, field: str) -> int:
     """A window in days, 1 to MAX_WINDOW, from an int or its text; else one InputError."""
+    whole = f"window must be a whole number of days, 1 to {MAX_WINDOW}"
     if isinstance(value, bool):
-        value = "not a number"
+        raise InputError(whole, field=field, value=value)
+    text = str(value).strip()
     try:
-        days = int(str(value).strip())
+        days = int(text)
     except ValueError:
-        raise InputError(
-            f"window must be a whole number of days, 1 to {MAX_WINDOW}", field=field, value=value
-        ) from None
-    if not 1 <= days <= MAX_WINDOW or (isinstance(value, float) and value != days):
+        try:  # "365.0" (a spreadsheet's or pandas' float column) is 365 days; "365.5" is not a window
+            number = float(text)
+        except ValueError:
+            raise InputError(whole, field=field, value=value) from None
+        if not number.is_integer():
+            raise InputError(whole, field=field, value=value) from None
+        days = int(number)
+    if not 1 <= days <= MAX_WINDOW:
         raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=field, value=value)
     return days
 
