@@ -378,12 +378,15 @@ def render() -> None:
     levels = workbench.data_levels(use.answerer, events)
     left, right = st.columns([2, 3], gap="large")
     evidence = analyst_evidence()  # the widgets' callbacks have already stored any change
-    with right:  # drawn first, so the new numbers reach the browser first
+    # Sent in this order (each element still shows in its own column): the new numbers, then the charts,
+    # then the evidence panel. The browser paints the numbers while the server computes the charts; sent
+    # before the panel's sixty-odd widgets, which it re-renders all at once, they showed only after those
+    # (README, Performance).
+    with right:
         answers = results(use, events, window, evidence)
+        charts(use, events, window, evidence, answers)
     with left:
         evidence_panel(use, levels, window)
-    with right:
-        charts(use, events, window, evidence, answers)
     drivers(use, events, window, evidence)
     downloads(use, events, window, evidence)
     evidence_sets_panel(use)
