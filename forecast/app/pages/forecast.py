@@ -18,6 +18,11 @@ from forecast.core.paths import evidence_dir, log_path
 from forecast.data.vocab import QUESTION_EVENTS, SIGNALS, base_level
 from forecast.workspace import evidence_sets, forecast_log
 
+#: The Forecast page's tables are small and static (`st.table`): the interactive grid of
+#: `st.dataframe` costs a browser about 1.3 MB of script to load and a grid to re-render on every
+#: rerun (README, Performance). The session's forecasts scroll past this many rows.
+HISTORY_ROWS, HISTORY_HEIGHT = 12, 460
+
 
 def _metric_label(event: str, window: int) -> str:
     return f"P({EVENT_LABEL[event]} within {window} days)"
@@ -244,7 +249,7 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
     except InputError as exc:
         show_error(exc)
     st.markdown("**Main table**")
-    st.dataframe(brief, hide_index=True, width="stretch")
+    st.table(brief, hide_index=True)
 
 
 def evidence_sets_panel(use) -> None:
@@ -291,7 +296,7 @@ def evidence_sets_panel(use) -> None:
         first = a.selectbox("Compare", names, key="cmp_a")
         second = b.selectbox("with", names, index=1, key="cmp_b")
         table = evidence_sets.compare(by_name[first][1], by_name[second][1])
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table, hide_index=True)
         event, window = st.session_state["events"][0], int(st.session_state["window"])
         comp = []
         for n in (first, second):
@@ -394,7 +399,7 @@ def render() -> None:
         st.markdown("**This session's forecasts**")
         hist = pd.DataFrame(st.session_state["history"])
         hist["probability"] = hist["probability"].map(fmt_pct)
-        st.dataframe(hist[::-1], hide_index=True, width="stretch")
+        st.table(hist[::-1], hide_index=True, height="content" if len(hist) <= HISTORY_ROWS else HISTORY_HEIGHT)
 
 
 render()
