@@ -19,7 +19,7 @@ from forecast.data.vocab import QUESTION_EVENTS, SIGNALS, base_level
 from forecast.workspace import evidence_sets, forecast_log
 
 #: The Forecast page's tables are small and static (`st.table`): the interactive grid of
-#: `st.dataframe` costs a browser about 1.3 MB of script to load and a grid to re-render on every
+#: `st.dataframe` costs a browser about 0.6 MB more script to load and a grid to re-render on every
 #: rerun (README, Performance). The session's forecasts scroll past this many rows.
 HISTORY_ROWS, HISTORY_HEIGHT = 12, 460
 
