@@ -70,15 +70,13 @@ async def lifespan(_app):
     yield
 
 
-app = st.App(APP, lifespan=lifespan)
-
-
 def main(argv: list[str] | None = None) -> None:
     """Parse the address and port and serve the app until stopped."""
     parser = argparse.ArgumentParser(prog="python -m forecast.app.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--address", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8501, help="port (default 8501)")
     args = parser.parse_args(argv)
+    app = st.App(APP, lifespan=lifespan)  # made here: constructing one sets Streamlit's process-wide script path
     app.run(config={"server.address": args.address, "server.port": args.port, "server.headless": True})
 
 
