@@ -29,8 +29,10 @@ ifeq ($(CHROMIUM),)
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 endif
 
+# The app through its launcher (forecast/app/serve.py): `streamlit run app.py` plus a start-up step that
+# loads what the first page needs (never sampling) before the server answers.
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(BIN)/python -m forecast.app.serve --address 127.0.0.1 --port $(PORT)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

@@ -1,4 +1,4 @@
-"""Helpers to run the app under `streamlit run` and drive it with Playwright and Debian's Chromium
+"""Helpers to run the app as `make run` does and drive it with Playwright and Debian's Chromium
 (shared by the browser test and bench/bench_browser.py). Never calls `playwright install`."""
 
 from __future__ import annotations
@@ -38,15 +38,13 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(env: dict[str, str], timeout: float = 180.0):
-    """`streamlit run app.py` on a free local port; yields its URL; stops it afterwards."""
+    """The app as `make run` starts it (`python -m forecast.app.serve`, which warms the first page
+    before it answers) on a free local port; yields its URL once healthy; stops it afterwards."""
     port = free_port()
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    cmd = [sys.executable, "-m", "forecast.app.serve", "--address", "127.0.0.1", "--port", str(port)]
     log = open(Path(env.get("FORECAST_WORK_DIR", "/tmp")).parent / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

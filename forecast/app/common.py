@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from forecast.answers import workbench
 from forecast.answers.answerer import Answerer
 from forecast.answers.questions import Evidence
 from forecast.answers.service import Context, context, fit_cut, record_gap_warning
@@ -142,6 +143,24 @@ def in_use() -> InUse:
             fit = ctx.fit(as_of, progress=progress)
             status.update(label=f"Fitted on the record before {cut.date()}: {fit.diagnostics.line()}", state="complete")
     return InUse(ctx, fit, ctx.answerer(as_of, fit))
+
+
+def warm_start() -> str:
+    """What a new session's first Forecast page would do before its first number, done once at the
+    server's start (``forecast.app.serve``) in the caches the pages use: the inputs for the default
+    prior file (``_context``, the app's one cache), the stored fit for today into its store, the
+    answerer, the data's levels and the default question's answers. Never samples: without a stored
+    fit it stops there and the first page fits with its progress bar. Returns what it did, in a line."""
+    ctx = _context(DEFAULTS["priors_file"], stamp())
+    as_of = pd.Timestamp(dt.date.today())
+    fit = ctx.stored_fit(as_of)
+    if fit is None:
+        return f"inputs loaded; no stored fit for {as_of.date()} (the first page fits it)"
+    answerer = ctx.answerer(as_of, fit)
+    workbench.data_levels(answerer, DEFAULTS["events"])
+    for event in DEFAULTS["events"]:
+        workbench.summary(answerer, event, DEFAULTS["window"], {})
+    return f"inputs, the stored fit for {as_of.date()} and its answerer loaded"
 
 
 # ------------------------------------------------------------------ evidence state

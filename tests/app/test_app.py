@@ -96,7 +96,7 @@ def test_a_notice_window_inside_the_question_raises_it_and_one_after_it_does_not
     assert not at.error and any("after the question's window ends" in w.value for w in at.warning)
     assert abs(metric(at, SPACE_30) - before) < 1
     # the session's forecasts name the window
-    history = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    history = next(t.value for t in at.table if "evidence" in t.value.columns)
     assert f"announcement=notice@{today + dt.timedelta(days=40)}/{today + dt.timedelta(days=45)}" in set(
         history["evidence"]
     )

@@ -18,6 +18,11 @@ from forecast.core.paths import evidence_dir, log_path
 from forecast.data.vocab import QUESTION_EVENTS, SIGNALS, base_level
 from forecast.workspace import evidence_sets, forecast_log
 
+#: The Forecast page's tables are small and static (`st.table`): the interactive grid of
+#: `st.dataframe` costs a browser about 0.6 MB more script to load and a grid to re-render on every
+#: rerun (README, Performance). The session's forecasts scroll past this many rows.
+HISTORY_ROWS, HISTORY_HEIGHT = 12, 460
+
 
 def _metric_label(event: str, window: int) -> str:
     return f"P({EVENT_LABEL[event]} within {window} days)"
@@ -244,7 +249,7 @@ def downloads(use, events: list[str], window: int, evidence) -> None:
     except InputError as exc:
         show_error(exc)
     st.markdown("**Main table**")
-    st.dataframe(brief, hide_index=True, width="stretch")
+    st.table(brief, hide_index=True)
 
 
 def evidence_sets_panel(use) -> None:
@@ -291,7 +296,7 @@ def evidence_sets_panel(use) -> None:
         first = a.selectbox("Compare", names, key="cmp_a")
         second = b.selectbox("with", names, index=1, key="cmp_b")
         table = evidence_sets.compare(by_name[first][1], by_name[second][1])
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table, hide_index=True)
         event, window = st.session_state["events"][0], int(st.session_state["window"])
         comp = []
         for n in (first, second):
@@ -378,12 +383,15 @@ def render() -> None:
     levels = workbench.data_levels(use.answerer, events)
     left, right = st.columns([2, 3], gap="large")
     evidence = analyst_evidence()  # the widgets' callbacks have already stored any change
-    with right:  # drawn first, so the new numbers reach the browser first
+    # Sent in this order (each element still shows in its own column): the new numbers, then the charts,
+    # then the evidence panel. The browser paints the numbers while the server computes the charts; sent
+    # before the panel's sixty-odd widgets, which it re-renders all at once, they showed only after those
+    # (README, Performance).
+    with right:
         answers = results(use, events, window, evidence)
+        charts(use, events, window, evidence, answers)
     with left:
         evidence_panel(use, levels, window)
-    with right:
-        charts(use, events, window, evidence, answers)
     drivers(use, events, window, evidence)
     downloads(use, events, window, evidence)
     evidence_sets_panel(use)
@@ -391,7 +399,7 @@ def render() -> None:
         st.markdown("**This session's forecasts**")
         hist = pd.DataFrame(st.session_state["history"])
         hist["probability"] = hist["probability"].map(fmt_pct)
-        st.dataframe(hist[::-1], hide_index=True, width="stretch")
+        st.table(hist[::-1], hide_index=True, height="content" if len(hist) <= HISTORY_ROWS else HISTORY_HEIGHT)
 
 
 render()
