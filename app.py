@@ -1,4 +1,5 @@
-"""The analyst's workbench: `streamlit run app.py` (the README's `make run`).
+"""The analyst's workbench: `make run` serves it through `python -m forecast.app.serve` (a start-up
+step that warms the first page, then Streamlit); `streamlit run app.py` serves it without that step.
 
 Navigation is built here from the page modules in forecast/app/pages/ (each a Streamlit page
 script: widgets and layout; the numbers come from forecast.answers and the layers below it).

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import sys
 import time
+import traceback
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -49,17 +50,23 @@ def _is_module(name: str) -> bool:
 
 
 def warm() -> str:
-    """Import the pages' modules and warm the first page (``warm_start``); returns what was done."""
+    """Import the pages' modules and warm the first page (``warm_start``); returns what was done.
+    Never raises: warming only saves the first visitor time, so whatever fails here (a bad data or
+    prior file, a page module that does not import, a damaged store) is reported in the line, its
+    traceback printed, and the server starts anyway; the page then meets the same fault and shows it."""
     t = time.perf_counter()
-    for name in page_imports():
-        importlib.import_module(name)
-    from forecast.app.common import warm_start
-    from forecast.core.errors import InputError
-
     try:
+        for name in page_imports():
+            importlib.import_module(name)
+        from forecast.app.common import warm_start
+
         done = warm_start()
-    except InputError as exc:  # a bad data or prior file: the page shows the same error
-        done = f"not warmed ({exc})"
+    except Exception as exc:
+        from forecast.core.errors import InputError
+
+        if not isinstance(exc, InputError):
+            traceback.print_exc(file=sys.stderr)
+        done = f"not warmed ({type(exc).__name__}: {exc})"
     return f"{done}; {time.perf_counter() - t:.1f} s"
 
 

@@ -73,12 +73,24 @@ def test_without_a_stored_fit_the_launcher_loads_the_inputs_and_samples_nothing(
     empty = tmp_path / "no-fits"
     empty.mkdir()
     env = {**app_env, "FORECAST_CACHE_DIR": empty}
-    report = json.loads(
-        subprocess.run(
-            [sys.executable, "-c", "import json; from forecast.app import serve; print(json.dumps(serve.warm()))"],
-            capture_output=True, text=True, timeout=300, cwd=ROOT,
-            env={**os.environ, **{k: str(v) for k, v in env.items() if k != "base"}, "PYTHONPATH": str(ROOT)},
-        ).stdout.strip().splitlines()[-1]
+    run = subprocess.run(
+        [sys.executable, "-c", "import json; from forecast.app import serve; print(json.dumps(serve.warm()))"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+        env={**os.environ, **{k: str(v) for k, v in env.items() if k != "base"}, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
     assert "no stored fit" in report, report
     assert list(empty.iterdir()) == []
+
+
+def test_a_failing_warm_up_is_reported_and_the_server_still_starts(monkeypatch, capsys):
+    """Warming only saves time: a fault in it (here a damaged store) must not keep the app from starting."""
+    import forecast.app.common as common
+
+    def broken():
+        raise OSError("store unreadable")
+
+    monkeypatch.setattr(common, "warm_start", broken)
+    assert serve.warm().startswith("not warmed (OSError: store unreadable)")
+    assert "Traceback" in capsys.readouterr().err

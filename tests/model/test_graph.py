@@ -30,8 +30,6 @@ def test_a_compiled_model_is_built_once_per_prior_file_and_takes_each_cuts_data(
 def test_the_graphs_likelihood_is_the_documented_law(ds, priors):
     """The three likelihood terms, evaluated by PyTensor at a point, against the same law written
     out in numpy (Binomial cells, telescoped quiet spells, event days beside their warnings)."""
-    from forecast.model.warnings import warning_hazard
-
     cells = training_cells(ds, pd.Timestamp("2019-03-01"), priors)
     model = build_model(priors, cells)
     point = model.initial_point()
@@ -55,7 +53,11 @@ def test_the_graphs_likelihood_is_the_documented_law(ds, priors):
     quiet = (np.log1p(-fired_before(sp.stop)) - np.log1p(-fired_before(sp.start))).sum()
     w = cells.warned
     w_eta = alpha[w.component] + (w.X * beta[w.component]).sum(-1)
-    h = warning_hazard(np.maximum(w.offset, 0), np.maximum(w.length, 1), hit.T[w.component], lead[None, :])
+    wq = (lead / (1 + lead))[None, :]  # the law in its power form, not warning_hazard's log space
+    off, length = np.maximum(w.offset, 0), np.maximum(w.length, 1)
+    w_hit = hit.T[w.component]
+    before = (1 - wq**off) / (1 - wq**length)
+    h = w_hit * ((1 - wq) * wq**off / (1 - wq**length)) / (1 - w_hit * before)
     none = np.exp(-np.logaddexp(0.0, w_eta))[:, None] * (1 - h)
     warned = ((w.offset >= 0) * np.log(1 - none)).sum()
     assert len(sp.kind) > 0 and (w.offset >= 0).any()  # the cut has both kinds of warning term

@@ -39,6 +39,19 @@ def test_a_warning_known_late_is_conditioned_on_not_having_fired():
     assert fired < 0.5
 
 
+@pytest.mark.parametrize("lead", [0.05, 1.0, 3.0, 40.0, 2000.0])
+@pytest.mark.parametrize("length", [1, 2, 11, 365])
+def test_the_hazard_is_the_truncated_geometric_law(lead, length):
+    """warning_hazard (written in log space) against the law in its plain power form:
+    q = lead / (1 + lead), f(o) = (1 - q) q**o / (1 - q**L), F(o) = (1 - q**o) / (1 - q**L)."""
+    offsets = np.arange(length)
+    hit = 0.8
+    q = lead / (1.0 + lead)
+    f = (1 - q) * q**offsets / (1 - q**length)
+    before = (1 - q**offsets) / (1 - q**length)
+    np.testing.assert_allclose(warning_hazard(offsets, length, hit, lead), hit * f / (1 - hit * before), rtol=1e-9)
+
+
 def test_daily_hazards_telescope_to_the_window_probability():
     """The likelihood's daily hazard and the answer's window probability are the same law."""
     offsets = np.arange(0, 20)
