@@ -40,22 +40,26 @@ def interval(values, axis: int = 0, mass: float = INTERVAL) -> tuple[np.ndarray,
     return lo, hi
 
 
-def check_window(value, field: str) -> int:
-    """A window in days, 1 to MAX_WINDOW, from an int or its text; else one InputError."""
-    whole = f"window must be a whole number of days, 1 to {MAX_WINDOW}"
-    if isinstance(value, bool):
-        raise InputError(whole, field=field, value=value)
+def _whole_days(value) -> int | None:
+    """The whole number a window is written as, or None: 30, "30" and "30.0" (a spreadsheet's or
+    pandas' float column) are 30; "30.5", "nan" and "ten" are not numbers of days."""
     text = str(value).strip()
     try:
-        days = int(text)
+        return int(text)
     except ValueError:
-        try:  # "365.0" (a spreadsheet's or pandas' float column) is 365 days; "365.5" is not a window
-            number = float(text)
-        except ValueError:
-            raise InputError(whole, field=field, value=value) from None
-        if not number.is_integer():
-            raise InputError(whole, field=field, value=value) from None
-        days = int(number)
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def check_window(value, field: str) -> int:
+    """A window in days, 1 to MAX_WINDOW, from an int or its text; else one InputError."""
+    days = None if isinstance(value, bool) else _whole_days(value)
+    if days is None:
+        raise InputError(f"window must be a whole number of days, 1 to {MAX_WINDOW}", field=field, value=value)
     if not 1 <= days <= MAX_WINDOW:
         raise InputError(f"window must be 1 to {MAX_WINDOW} days", field=field, value=value)
     return days
@@ -64,10 +68,9 @@ def check_window(value, field: str) -> int:
 def parse_windows(text: str | tuple | list, field: str = "--windows") -> tuple[int, ...]:
     """'30,90,180' (or a sequence of days) -> (30, 90, 180); anything else is one InputError naming ``field``."""
     items = text.split(",") if isinstance(text, str) else [str(w) for w in text]
-    try:
-        windows = tuple(int(w) for w in items if w.strip())
-    except ValueError:
-        raise InputError("windows must be whole numbers of days joined by commas", field=field, value=text) from None
+    windows = tuple(_whole_days(w) for w in items if w.strip())
+    if None in windows:
+        raise InputError("windows must be whole numbers of days joined by commas", field=field, value=text)
     if not windows:
         raise InputError("give at least one window", field=field, value=text)
     for w in windows:

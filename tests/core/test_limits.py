@@ -52,9 +52,10 @@ def test_windows_from_text_or_a_sequence():
     assert parse_windows("30,90,180") == (30, 90, 180)
     assert parse_windows(" 30 , 90 ,") == (30, 90)
     assert parse_windows((365, "30")) == (365, 30)
+    assert parse_windows("30.0,90") == parse_windows((30.0, 90.0)) == (30, 90)  # a spreadsheet's floats
     assert parse_windows(list(DEFAULT_WINDOWS)) == DEFAULT_WINDOWS == (30, 90, 180, 365)
     for bad, words in (("", "at least one window"), (",", "at least one window"), ((), "at least one window"),
-                       ("30,ninety", "whole number"), ("30,0", "1 to 1095")):  # fmt: skip
+                       ("30,ninety", "whole number"), ("30,90.5", "whole number"), ("30,0", "1 to 1095")):  # fmt: skip
         with pytest.raises(InputError, match=words) as err:
             parse_windows(bad)
         assert err.value.field == "--windows"
