@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas.testing as pd_testing
 import pytest
+from probes import NO_SAMPLER
 from streamlit.testing.v1 import AppTest
 
 from forecast.data.dataset import load_events, load_reach
@@ -503,13 +504,7 @@ def test_data_page_adds_shows_and_removes_a_record(app_env, tmp_path):
     assert "analyst" not in set(at.dataframe[0].value["origin"])
 
 
-RERUN_PROBE = r"""
-import json, sys, types
-def refuse(*args, **kwargs):
-    raise AssertionError("the app sampled")
-stub = types.ModuleType("forecast.model.sampling")  # the real one imports PyMC: any fit fails here
-stub.sample = refuse
-sys.modules["forecast.model.sampling"] = stub
+RERUN_PROBE = NO_SAMPLER + r"""
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
 errors = [str(e.value) for e in at.exception]
@@ -517,8 +512,7 @@ for signal, level in (("announcement", "notice"), ("site_activity", "preparation
     at.selectbox(key=f"ev_level_{signal}").set_value(level).run()
     errors += [str(e.value) for e in at.exception]
 shown = [m.value for m in at.metric]
-heavy = sorted({m.split(".")[0] for m in sys.modules} & {"pymc", "pytensor", "arviz", "nutpie", "numba"})
-print(json.dumps({"errors": errors, "shown": shown, "heavy": heavy}))
+print(json.dumps({"errors": errors, "shown": shown, "heavy": heavy_imported()}))
 """
 
 

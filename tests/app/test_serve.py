@@ -8,17 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from probes import NO_SAMPLER
+
 from forecast.app import serve
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
-WARM_PROBE = r"""
-import json, sys, types
-def refuse(*args, **kwargs):
-    raise AssertionError("the launcher sampled")
-stub = types.ModuleType("forecast.model.sampling")  # the real one imports PyMC: any fit fails here
-stub.sample = refuse
-sys.modules["forecast.model.sampling"] = stub
+WARM_PROBE = NO_SAMPLER + r"""
 import forecast.app.common as common
 made = []
 real_context = common.context
@@ -35,7 +31,7 @@ print(json.dumps({
     "after_page": {"fits": len(ctx.store._memory), "answerers": len(ctx._answerers)},
     "errors": [str(e.value) for e in at.exception], "shown": [m.value for m in at.metric],
     "imported": [m for m in serve.page_imports() if m not in sys.modules],
-    "heavy": sorted({m.split(".")[0] for m in sys.modules} & {"pymc", "pytensor", "arviz", "nutpie", "numba"}),
+    "heavy": heavy_imported(),
 }))
 """
 
