@@ -19,8 +19,11 @@ day every warning in force is credited, beside the background), and a forecast t
 strongest warning in force, not their product.
 
 Days with no warning and identical features are pooled into cells (Binomial counts); warned days
-enter one by one. Both are written as Potentials. The PyMC graph is built once per prior file and
-its data swapped with `pm.set_data` for each as-of cut, so PyTensor compiles it once per process.
+enter one by one. PyMC declares the parameters and their priors; the likelihood of the cells, the
+quiet warning spells and the warned event days is one Potential computed by a compiled kernel
+with its own gradient (forecast/model/likelihood.py, which writes the three terms out). The PyMC
+graph is built once per prior file and its data swapped with `pm.set_data` for each as-of cut, so
+PyTensor compiles it once per process.
 """
 
 from __future__ import annotations
@@ -35,9 +38,9 @@ import pytensor.tensor as pt
 from forecast.data.vocab import COMPONENTS, WARNING_KINDS
 from forecast.model.feature_names import FEATURES
 from forecast.model.features import Cells
+from forecast.model.likelihood import check_data, log_likelihood
 from forecast.model.posterior import prior_arrays
 from forecast.model.priors import Priors
-from forecast.model.warnings import warning_hazard
 
 
 def feature_means(cells: Cells) -> np.ndarray:
@@ -53,7 +56,7 @@ def feature_means(cells: Cells) -> np.ndarray:
 def model_data(cells: Cells) -> dict[str, np.ndarray]:
     """The model's data containers for one as-of cut."""
     w, sp = cells.warned, cells.spells
-    return {
+    data = {
         "X": cells.X,
         "cell_component": cells.component.astype(np.int64),
         "n": cells.n.astype(float),
@@ -70,6 +73,8 @@ def model_data(cells: Cells) -> dict[str, np.ndarray]:
         "s_stop": sp.stop.astype(float),
         "s_length": sp.length.astype(float),
     }
+    check_data(data, len(COMPONENTS), len(WARNING_KINDS))
+    return data
 
 
 def build_model(priors: Priors, cells: Cells) -> pm.Model:
@@ -80,7 +85,7 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
     coords = {"component": list(COMPONENTS), "feature": list(FEATURES), "kind": list(WARNING_KINDS)}
     with pm.Model(coords=coords) as model:
         data = {name: pm.Data(name, value) for name, value in model_data(cells).items()}
-        X, comp, n, y, M = (data[k] for k in ("X", "cell_component", "n", "y", "M"))
+        M = data["M"]
         mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
         tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")
         z = pm.Normal("z", 0.0, 1.0, dims=("component", "feature"))
@@ -88,9 +93,6 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         alpha_c = pm.Flat("alpha_c", dims="component")
         alpha = pm.Deterministic("alpha", alpha_c - (M * beta).sum(axis=-1), dims="component")
         pm.Potential("alpha_prior", pm.logp(pm.Normal.dist(p["alpha_mu"], p["alpha_sd"]), alpha).sum())
-        eta = alpha[comp] + (X * beta[comp]).sum(axis=-1)  # (cheaper than a one-hot product over components)
-        # Binomial log-likelihood of y events in n unwarned days, without its constant term
-        pm.Potential("events", (y * eta - n * pt.softplus(eta)).sum())
 
         # direct warnings: hit rate per kind and component (partially pooled), lead time per kind
         hit_m = pm.Normal("hit_m", mu=p["hit_mu"], sigma=p["hit_sd"], dims="kind")
@@ -104,28 +106,9 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
         lead = pm.Deterministic("lead", pt.exp(log_lead), dims="kind")
         log_q = -pt.log1p(1.0 / lead)  # geometric lead time: q = P(lead > t + 1 | lead > t), in log space
 
-        # warning spells without an event: P(no firing) telescopes to (1 - hit F(stop)) / (1 - hit F(start)),
-        # F(x) = (1 - q**x) / (1 - q**length), q**x written exp(x log q) as in warning_hazard
-        s_hit = hit.flatten()[data["s_kind"] * len(COMPONENTS) + data["s_component"]]
-        s_logq = log_q[data["s_kind"]]
-        s_norm = -pt.expm1(data["s_length"] * s_logq)
-
-        def fired_before(x):
-            return s_hit * -pt.expm1(x * s_logq) / s_norm
-
-        pm.Potential(
-            "warned_quiet", (pt.log1p(-fired_before(data["s_stop"])) - pt.log1p(-fired_before(data["s_start"]))).sum()
-        )
-
-        # event days on which warnings bore: the event came from the background or from a warning
-        wc = data["w_component"]
-        w_eta = alpha[wc] + (data["wX"] * beta[wc]).sum(axis=-1)
-        h = warning_hazard(data["w_offset"], data["w_length"], hit.T[wc], lead[None, :], xp=pt)
-        # each warning in force is credited with the event as if it were alone beside the background:
-        # a notice that follows a site report announces the same launch, so the report's hit rate is
-        # what followed such reports, not what was left once later warnings had explained it
-        log_none = -pt.softplus(w_eta)[:, None] + pt.log1p(-h)
-        pm.Potential("warned_events", (data["w_active"] * pt.log1mexp(log_none)).sum())
+        # the Binomial cells, the quiet warning spells and the warned event days, in one compiled
+        # kernel with its gradient (forecast.model.likelihood)
+        pm.Potential("likelihood", log_likelihood(alpha, beta, hit, log_q, data))
     return model
 
 

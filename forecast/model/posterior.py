@@ -18,7 +18,7 @@ from forecast.data.vocab import COMPONENTS, WARNING_KINDS
 from forecast.model.feature_names import FEATURES
 from forecast.model.priors import Priors
 
-MODEL_VERSION = "2.1.1"  # 2.1.1: the same model as 2.1.0, its log density written with cheaper operations
+MODEL_VERSION = "2.2.0"  # 2.2.0: the same model as 2.1.x, its likelihood one compiled kernel with its own gradient
 RHAT_MAX = 1.01
 ESS_MIN = 400
 

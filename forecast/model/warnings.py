@@ -271,14 +271,13 @@ def cumulative_fired(
     return fired
 
 
-def warning_hazard(offset, length, hit, lead, xp=np):
+def warning_hazard(offset, length, hit, lead):
     """Daily hazard of a warning cause given it has not fired: hit * f(offset) / (1 - hit * F(offset)),
     f and F of the truncated geometric lead time (q = lead / (1 + lead) = P(lead > t + 1 | lead > t)).
-    ``xp``: numpy, or `pytensor.tensor` for the model's graph. Written in log space (q**x as
-    exp(x log q), 1 - q**x as -expm1(x log q)): in the graph that is fewer and cheaper operations
-    than powers, and no less accurate."""
-    log_q = -xp.log1p(1.0 / lead)
-    norm = -xp.expm1(length * log_q)
-    f = -xp.expm1(log_q) * xp.exp(offset * log_q) / norm
-    before = -xp.expm1(offset * log_q) / norm
+    Written in log space (q**x as exp(x log q), 1 - q**x as -expm1(x log q)), as the likelihood
+    kernel writes it with its derivatives (forecast.model.likelihood._hazard)."""
+    log_q = -np.log1p(1.0 / lead)
+    norm = -np.expm1(length * log_q)
+    f = -np.expm1(log_q) * np.exp(offset * log_q) / norm
+    before = -np.expm1(offset * log_q) / norm
     return hit * f / (1.0 - hit * before)
