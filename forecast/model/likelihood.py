@@ -62,16 +62,12 @@ _jit = numba.njit(cache=True, fastmath=False, nogil=True)  # no fast-math: the s
 
 
 @_jit
-def _softplus(x):
-    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
-
-
-@_jit
-def _sigmoid(x):
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
+def _softplus_and_sigmoid(x):
+    """log(1 + exp(x)) and 1 / (1 + exp(-x)), stable at both ends, from one exponential."""
+    e = math.exp(-abs(x))
+    if x > 0:
+        return x + math.log1p(e), 1.0 / (1.0 + e)
+    return math.log1p(e), e / (1.0 + e)
 
 
 @_jit
@@ -143,8 +139,9 @@ def log_likelihood_and_gradient(
         eta = alpha[k]
         for j in range(n_features):
             eta += X[i, j] * beta[k, j]
-        total += y[i] * eta - n[i] * _softplus(eta)
-        d_eta = y[i] - n[i] * _sigmoid(eta)
+        softplus, sigmoid = _softplus_and_sigmoid(eta)
+        total += y[i] * eta - n[i] * softplus
+        d_eta = y[i] - n[i] * sigmoid
         g_alpha[k] += d_eta
         for j in range(n_features):
             g_beta[k, j] += d_eta * X[i, j]
@@ -165,7 +162,8 @@ def log_likelihood_and_gradient(
         eta = alpha[k]
         for j in range(n_features):
             eta += wX[r, j] * beta[k, j]
-        log_quiet_bg = -_softplus(eta)
+        softplus, sigmoid = _softplus_and_sigmoid(eta)
+        log_quiet_bg = -softplus
         d_eta = 0.0
         for w in range(log_q.shape[0]):
             active = w_active[r, w]
@@ -175,7 +173,7 @@ def log_likelihood_and_gradient(
             log_none = log_quiet_bg + math.log1p(-h)
             total += active * _log1mexp(log_none)
             d_none = -active / math.expm1(-log_none)
-            d_eta -= d_none * _sigmoid(eta)
+            d_eta -= d_none * sigmoid
             d_h = -d_none / (1.0 - h)
             g_hit[w, k] += d_h * h_hit
             g_log_q[w] += d_h * h_lq
