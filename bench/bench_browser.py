@@ -3,11 +3,17 @@ default fit (stored first). Timed: a new server's first page, from navigation to
 first probability on screen (target <= 2 s; with its breakdown in the browser), a second page load,
 and several evidence changes, each from the click on the option to the new probability painted
 (target: median <= 300 ms), timed in the browser itself. The server is started as `make run` starts
-it (`python -m forecast.app.serve`, tests/browser.py)."""
+it (`python -m forecast.app.serve`, tests/browser.py).
+
+Then the first start on a fresh clone (target: a number within 20 s, a progress bar meanwhile): a
+new server with an empty fit cache, once with this machine's compile caches as they are and once
+with empty ones (a fresh PyTensor base_compiledir and NUMBA_CACHE_DIR: a machine's very first run),
+each timed from navigation to the first probability. `--skip-first-start` leaves those out."""
 
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -105,3 +111,24 @@ with streamlit_server({"FORECAST_WORK_DIR": "/tmp/nk-forecast-bench"}, timeout=3
         time.sleep(1.5)  # let the rest of the page settle before the next change
     report(f"click to the new probability, median of {len(times)} changes", statistics.median(times), 0.300,
            note=f"max {max(times):.3f} s")  # fmt: skip
+
+
+def first_start(label: str, env: dict[str, str]) -> None:
+    """A new server without a stored fit: navigation to the first probability, the status box seen."""
+    with streamlit_server(env, timeout=300) as url, browser_page() as page:
+        t = time.perf_counter()
+        page.goto(url)
+        page.get_by_text("Fitting the model on the record before").first.wait_for(timeout=60_000)
+        status = time.perf_counter() - t
+        page.get_by_text(LABEL).first.wait_for(timeout=300_000)
+        report(f"first start, {label}: navigation to the first probability", time.perf_counter() - t, 20.0,
+               note=f"fitting note and progress bar on screen after {status:.1f} s")  # fmt: skip
+
+
+if "--skip-first-start" not in sys.argv:
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = {"FORECAST_WORK_DIR": f"{tmp}/work", "FORECAST_CACHE_DIR": f"{tmp}/fits-1"}
+        first_start("empty fit cache, this machine's compile cache", fresh)
+        first_start("a machine's very first run (empty fit and compile caches)", {
+            **fresh, "FORECAST_CACHE_DIR": f"{tmp}/fits-2",
+            "PYTENSOR_FLAGS": f"base_compiledir={tmp}/pytensor", "NUMBA_CACHE_DIR": f"{tmp}/numba"})  # fmt: skip
