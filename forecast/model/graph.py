@@ -73,7 +73,7 @@ def model_data(cells: Cells) -> dict[str, np.ndarray]:
         "s_stop": sp.stop.astype(float),
         "s_length": sp.length.astype(float),
     }
-    check_data(data, len(COMPONENTS), len(WARNING_KINDS))
+    check_data(data, len(COMPONENTS), len(WARNING_KINDS), len(FEATURES))
     return data
 
 

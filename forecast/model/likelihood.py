@@ -11,12 +11,18 @@ The law is the one `forecast.model.graph` documents, in three terms:
   (`forecast.model.warnings.warning_hazard`).
 
 Why a kernel: written as PyTensor tensor operations, the same law and PyTensor's automatic gradient
-took numba about 24 s to compile on a machine's first fit (two thirds of that fit) and 50 us an
-evaluation. Here it is written once in scalar loops, with the derivatives by hand; it compiles in
-about 1.5 s and walks the data once an evaluation. PyMC still declares the parameters, their priors
+made a machine's first compile of the model take about 32 s (numba), and an evaluation 50 us. Here
+it is written once in scalar loops, with the derivatives by hand: the first compile takes about 20 s
+(the kernel about 1.5 s of it; the rest is the priors' graph and nutpie's wrapper), and an
+evaluation walks the data once (42.5 us, the kernel 34 us of it). PyMC still declares the parameters, their priors
 and transforms (`forecast.model.graph`); `Likelihood` is a PyTensor Op that PyMC adds as a
 Potential, and PyTensor's numba backend (which nutpie samples) calls the kernel directly. The tests
-check the value against the law written in numpy and the gradient against finite differences.
+check the value against the law written in numpy and the gradient against finite differences, of
+the kernel and of the whole model's log density.
+
+Arithmetic follows numpy's error model: a division by zero at an extreme point (a hit rate that
+rounds to 1 on a spell that ran to its end, an infinite lead) gives -inf or nan, as the tensor
+operations did, not an exception; nutpie counts such a step as a divergence.
 
 ``log_q`` is log P(lead > t + 1 | lead > t) = -log1p(1 / lead) per warning kind: the kernel takes
 it rather than the lead, and PyTensor differentiates the step from ``log_lead``.
@@ -31,7 +37,7 @@ from pathlib import Path
 import numba
 import numpy as np
 import pytensor.tensor as pt
-from pytensor.gradient import disconnected_type
+from pytensor.gradient import DisconnectedType, disconnected_type, grad_not_implemented
 from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_default_op_cache_key
@@ -58,7 +64,8 @@ _RANK = {"X": 2, "wX": 2, "w_offset": 2, "w_length": 2, "w_active": 2}
 # part of PyTensor's cache key for the compiled kernel: a change to this file is a new kernel
 _SOURCE_KEY = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:15], 16)
 
-_jit = numba.njit(cache=True, fastmath=False, nogil=True)  # no fast-math: the same bits in every process
+# no fast-math: the same bits in every process; numpy's error model: x / 0 is inf or nan, not an exception
+_jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy")
 
 
 @_jit
@@ -184,24 +191,31 @@ def log_likelihood_and_gradient(
     return total, g_alpha, g_beta, g_hit, g_log_q
 
 
-def check_data(data: dict[str, np.ndarray], n_components: int, n_kinds: int) -> None:
-    """Refuse data the kernel would read out of bounds (it does not check its indices)."""
-    rows = {"cell_component": "X", "w_component": "wX", "s_kind": "s_component"}
+def check_data(data: dict[str, np.ndarray], n_components: int, n_kinds: int, n_features: int) -> None:
+    """Refuse data the kernel would misread: it checks neither its indices nor its arrays' lengths."""
     for name in DATA:
-        value = data[name]
+        value = np.asarray(data[name])
         if value.ndim != _RANK.get(name, 1):
             raise ValueError(f"likelihood data {name} has rank {value.ndim}")
-    for name, other in rows.items():
-        if len(data[name]) != len(data[other]):
-            raise ValueError(f"likelihood data {name} and {other} differ in length")
+        if name in _INTEGER and value.dtype.kind != "i":
+            raise ValueError(f"likelihood data {name} must hold integers, not {value.dtype}")
+    same_rows = {"X": ("cell_component", "n", "y"), "wX": ("w_component", "w_offset", "w_length", "w_active"),
+                 "s_kind": ("s_component", "s_start", "s_stop", "s_length")}  # fmt: skip
+    for first, others in same_rows.items():
+        for name in others:
+            if len(data[name]) != len(data[first]):
+                raise ValueError(f"likelihood data {name} has {len(data[name])} rows, {first} {len(data[first])}")
+    for name in ("X", "wX"):
+        if data[name].shape[1] != n_features:
+            raise ValueError(f"likelihood data {name} has {data[name].shape[1]} columns, not {n_features}")
+    for name in ("w_offset", "w_length", "w_active"):
+        if data[name].shape[1] != n_kinds:
+            raise ValueError(f"likelihood data {name} has {data[name].shape[1]} columns, not {n_kinds}")
     for name, bound in (("cell_component", n_components), ("w_component", n_components),
                         ("s_component", n_components), ("s_kind", n_kinds)):  # fmt: skip
         v = data[name]
         if v.size and (v.min() < 0 or v.max() >= bound):
             raise ValueError(f"likelihood data {name} has an index outside 0..{bound - 1}")
-    for name in ("w_offset", "w_length", "w_active"):
-        if data[name].shape != (len(data["wX"]), n_kinds):
-            raise ValueError(f"likelihood data {name} must be (rows, {n_kinds})")
 
 
 class Likelihood(Op):
@@ -215,7 +229,7 @@ class Likelihood(Op):
         """The Apply node (float64 parameters; data as in `DATA`)."""
         if len(data) != len(DATA):
             raise TypeError(f"Likelihood takes {len(DATA)} data inputs, got {len(data)}")
-        params = [pt.as_tensor_variable(v, dtype="float64") for v in (alpha, beta, hit, log_q)]
+        params = [pt.as_tensor_variable(v).astype("float64") for v in (alpha, beta, hit, log_q)]
         for v, ndim in zip(params, (1, 2, 2, 1), strict=True):
             if v.ndim != ndim:
                 raise TypeError(f"Likelihood parameter of rank {v.ndim}, expected {ndim}")
@@ -242,9 +256,22 @@ class Likelihood(Op):
         return [[i < 4] * len(node.outputs) for i in range(len(node.inputs))]
 
     def pullback(self, inputs, outputs, cotangents):
-        """The log-likelihood's gradient, scaled by its cotangent; nothing flows to the data."""
+        """The log-likelihood's gradient, scaled by its cotangent; nothing flows to the data. The
+        gradient outputs are not differentiable here (no second derivatives): a cost that uses them
+        gets "not implemented", never a silently wrong gradient."""
+        if any(not isinstance(c.type, DisconnectedType) for c in cotangents[1:]):
+            return [
+                grad_not_implemented(self, i, inputs[i], "second derivatives of the likelihood kernel")
+                for i in range(4)
+            ] + [disconnected_type() for _ in inputs[4:]]
         g = cotangents[0]
+        if isinstance(g.type, DisconnectedType):
+            return [disconnected_type() for _ in inputs]
         return [g * grad for grad in outputs[1:]] + [disconnected_type() for _ in inputs[4:]]
+
+    def infer_shape(self, node, input_shapes):
+        """A scalar, then the four parameters' shapes."""
+        return [(), *input_shapes[:4]]
 
 
 likelihood = Likelihood()

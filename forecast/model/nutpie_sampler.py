@@ -19,7 +19,8 @@ something nutpie can sample, and samples it:
   their last bits (presumably fast-math lets LLVM reassociate arithmetic differently in code built
   whole than in code assembled from cached parts), so the same seed gave other draws on a machine's
   first run than on later ones. Without fast-math every process computed bit-identical log
-  densities and gradients, and no slower (about 60 us an evaluation either way, on all the data).
+  densities and gradients, and no slower (measured when the likelihood was still tensor operations:
+  about 60 us an evaluation either way, on all the data).
 * `nutpie_sample` runs nutpie in the background and serves ``progress(done, total)`` on the calling
   thread (Streamlit draws only from its script thread) every ``PROGRESS_MS`` milliseconds, from
   nutpie's progress callback: nutpie reports on a timer, not per draw; ``done`` counts draws

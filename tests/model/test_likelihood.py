@@ -1,5 +1,6 @@
-"""The likelihood kernel: its value is the documented law, its gradient is the law's derivative,
-and PyTensor's numba backend (which nutpie samples) computes the same as its Python path."""
+"""The likelihood kernel: its value is the documented law, its gradient is the law's derivative
+(in the kernel and through the Op into the model's log density), PyTensor's numba backend (which
+nutpie samples) computes the same as its Python path, and extreme points give -inf, not an error."""
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,7 @@ import pytensor.tensor as pt
 import pytest
 
 from forecast.data.vocab import COMPONENTS, WARNING_KINDS
+from forecast.model.feature_names import FEATURES
 from forecast.model.features import training_cells
 from forecast.model.graph import build_model, model_data
 from forecast.model.likelihood import DATA, check_data, likelihood, log_likelihood_and_gradient
@@ -112,9 +114,58 @@ def test_the_models_potential_is_the_kernel(cut, priors):
     assert float(value) == pytest.approx(law(cut, alpha, beta, hit, lead), rel=1e-10)
 
 
+def test_the_models_log_density_has_the_kernels_gradient(cut, priors):
+    """Through the Op's pullback and PyTensor's chain rule to the sampler's parameters: the model's
+    gradient against central differences of its log density along random directions."""
+    model = build_model(priors, cut)
+    logp, dlogp = model.compile_logp(), model.compile_dlogp()
+    start = model.initial_point()
+    rng = np.random.default_rng(11)
+    x = {k: v + rng.normal(0, 0.3, size=np.shape(v)) for k, v in start.items()}
+    grad = dlogp(x)
+    names = [v.name for v in model.value_vars]
+    for _ in range(4):
+        direction = {k: rng.normal(size=np.shape(x[k])) for k in names}
+        flat = np.concatenate([np.ravel(direction[k]) for k in names])
+        h = 1e-5
+
+        def along(t, direction=direction):
+            return logp({k: x[k] + t * direction[k] for k in names})
+
+        numeric = (along(h) - along(-h)) / (2 * h)
+        assert grad @ flat == pytest.approx(numeric, rel=1e-5)
+
+
+def test_the_pullback_scales_by_its_cotangent_and_refuses_second_derivatives(cut):
+    data = {k: pt.as_tensor_variable(v) for k, v in model_data(cut).items()}
+    alpha, beta, hit, lead = _point(4, cut.X.shape[1])
+    a = pt.dvector("alpha")
+    outs = likelihood(a, beta, hit, -np.log1p(1 / lead), *(data[n] for n in DATA))
+    scaled = pytensor.function([a], pytensor.grad(3.0 * outs[0], a), mode="FAST_COMPILE")(alpha)
+    np.testing.assert_allclose(scaled, 3.0 * _kernel(cut, alpha, beta, hit, lead)[1], rtol=1e-12)
+    with pytest.raises(Exception, match="second derivatives"):
+        pytensor.grad(outs[0] + outs[1].sum(), a)
+
+
+def test_an_extreme_point_gives_minus_infinity_not_an_error(cut, priors):
+    """A hit rate that rounds to 1 on a quiet spell that ran to its end: the spell is impossible."""
+    alpha, beta, hit, lead = _point(6, cut.X.shape[1])
+    sp = cut.spells
+    ended = np.flatnonzero(sp.stop == sp.length)[0]
+    hit[sp.kind[ended], sp.component[ended]] = 1.0
+    total, *_ = _kernel(cut, alpha, beta, hit, lead)
+    assert not np.isfinite(total)  # (nan here: the warned event days divide by 1 - hit too)
+    model = build_model(priors, cut)
+    point = model.initial_point()
+    point["hit_m"] = np.full_like(point["hit_m"], 40.0)
+    assert model.compile_logp()(point) == -np.inf  # PyMC's own path: no ZeroDivisionError
+    assert not np.isfinite(model.compile_dlogp()(point)).all()
+
+
 def test_the_numba_backend_computes_what_the_python_path_does(cut):
-    """The Op as nutpie's numba-compiled log density calls it, against its Python `perform`."""
-    data = model_data(cut)
+    """The Op as nutpie's numba-compiled log density calls it (integer data as PyMC stores them,
+    int32), against its Python `perform`."""
+    data = {k: (v.astype(np.int32) if v.dtype.kind == "i" else v) for k, v in model_data(cut).items()}
     alpha, beta, hit, lead = _point(5, cut.X.shape[1])
     log_q = -np.log1p(1 / lead)
     ins = [pt.dvector("alpha"), pt.dmatrix("beta"), pt.dmatrix("hit"), pt.dvector("log_q")]
@@ -127,9 +178,19 @@ def test_the_numba_backend_computes_what_the_python_path_does(cut):
         np.testing.assert_array_equal(a, b)
 
 
-def test_data_the_kernel_would_read_out_of_bounds_is_refused(cut):
+@pytest.mark.parametrize(
+    ("name", "change", "message"),
+    [
+        ("s_kind", lambda v: np.where(np.arange(len(v)) == 0, len(WARNING_KINDS), v), "s_kind has an index outside"),
+        ("cell_component", lambda v: v - 1, "cell_component has an index outside"),
+        ("n", lambda v: v[:-3], "n has .* rows, X"),
+        ("s_length", lambda v: v[:1], "s_length has 1 rows, s_kind"),
+        ("wX", lambda v: v[:, :-1], "wX has .* columns"),
+        ("s_kind", lambda v: v.astype(float), "s_kind must hold integers"),
+    ],
+)
+def test_data_the_kernel_would_misread_is_refused(cut, name, change, message):
     data = model_data(cut)
-    data["s_kind"] = data["s_kind"].copy()
-    data["s_kind"][0] = len(WARNING_KINDS)
-    with pytest.raises(ValueError, match="s_kind has an index outside"):
-        check_data(data, len(COMPONENTS), len(WARNING_KINDS))
+    data[name] = change(data[name])
+    with pytest.raises(ValueError, match=message):
+        check_data(data, len(COMPONENTS), len(WARNING_KINDS), len(FEATURES))
