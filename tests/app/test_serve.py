@@ -90,3 +90,14 @@ def test_a_failing_warm_up_is_reported_and_the_server_still_starts(monkeypatch, 
     monkeypatch.setattr(common, "warm_start", broken)
     assert serve.warm().startswith("not warmed (OSError: store unreadable)")
     assert "Traceback" in capsys.readouterr().err
+
+
+def test_the_launcher_keeps_the_server_free_for_a_first_page():
+    """No source-file watcher (it walked every imported module's path on the event loop after each
+    session's first run) and the start-up objects frozen out of the garbage collector (a full
+    collection of them fell in the first page's run)."""
+    assert serve.CONFIG["server.fileWatcherType"] == "none"
+    code = "import gc; from forecast.app import serve; serve.freeze(); print(gc.get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)  # fmt: skip
+    assert int(out.stdout.strip()) > 10_000
