@@ -11,7 +11,9 @@ from forecast.app.common import sidebar
 
 PAGES = "forecast/app/pages"
 
-st.set_page_config(page_title="NK launch & test forecaster", layout="wide")
+# an emoji favicon: with none, Streamlit fetches the page's material icon from fonts.gstatic.com, a
+# request from the analyst's browser to Google
+st.set_page_config(page_title="NK launch & test forecaster", page_icon="📈", layout="wide")
 sidebar()
 st.navigation(
     [

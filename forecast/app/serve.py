@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 APP = ROOT / "app.py"
 PAGES = Path(__file__).resolve().parent / "pages"
 #: Streamlit's settings for the served app (module docstring: why no file watcher).
-CONFIG = {"server.headless": True, "server.fileWatcherType": "none"}
+# and no usage statistics: the page would ask the browser to send them to Streamlit's servers
+CONFIG = {"server.headless": True, "server.fileWatcherType": "none", "browser.gatherUsageStats": False}
 
 
 def page_imports() -> list[str]:

@@ -17,6 +17,10 @@ def test_set_a_signal_see_the_number_change_download_the_table(app_env):
     env = {k: v for k, v in app_env.items() if k.startswith("FORECAST_")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(env) as url, browser_page() as page:
+        outside = []  # requests from the analyst's browser to anywhere but this server
+        here = url.rstrip("/")
+        page.on("request", lambda r: r.url.startswith(("http:", "https:", "ws")) and not r.url.startswith(here)
+                and outside.append(r.url))  # fmt: skip
         page.goto(url)
         page.get_by_text(LABEL).first.wait_for(timeout=240_000)
         before = metric_text(page, LABEL)
@@ -44,4 +48,5 @@ def test_set_a_signal_see_the_number_change_download_the_table(app_env):
         (ARTIFACTS / "timing.json").write_text(
             json.dumps({"before": before, "after": after, "click_to_number_s": round(click_to_number, 3)}, indent=2)
         )
+        assert not outside, f"the page sent requests outside the app: {outside}"
         print(f"\nclick to updated number: {click_to_number:.2f} s ({before} -> {after}); screenshot in {ARTIFACTS}")

@@ -97,6 +97,7 @@ def test_the_launcher_keeps_the_server_free_for_a_first_page():
     session's first run) and the start-up objects frozen out of the garbage collector (a full
     collection of them fell in the first page's run)."""
     assert serve.CONFIG["server.fileWatcherType"] == "none"
+    assert serve.CONFIG["browser.gatherUsageStats"] is False  # an analyst's browser sends nothing out
     code = "import gc; from forecast.app import serve; serve.freeze(); print(gc.get_freeze_count())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)  # fmt: skip
