@@ -187,6 +187,7 @@ def test_saving_and_reloading_an_evidence_set_round_trips(app_env):
     reset = next(b for b in at.button if b.label.startswith("Reset every signal"))
     reset.click().run()
     assert metric(at, SPACE_90) != shown
+    assert at.selectbox(key="ev_level_announcement").value == "none"  # back to the data's level
     at.selectbox(key="set_choice").set_value("Launch notice test").run()
     at.button(key="load_set").click().run()
     assert metric(at, SPACE_90) == shown

@@ -90,9 +90,13 @@ def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> 
                     st.session_state["evidence"][signal][fld] = st.session_state[fkey]
 
                 st.text_input(fld, key=fkey, on_change=text_changed)
-    if st.button("Reset every signal to the data's level"):
-        st.session_state["evidence"] = {}
-        st.rerun()
+    # a callback, so the click's one rerun already computes with the reset levels (a button read in
+    # the script would compute the page with the old levels, then rerun it)
+    st.button("Reset every signal to the data's level", on_click=_reset_evidence)
+
+
+def _reset_evidence() -> None:
+    st.session_state["evidence"] = {}
 
 
 def notice_window(use, signal: str, item: dict, data: workbench.DataLevel, window: int) -> None:
