@@ -42,8 +42,9 @@ def streamlit_server(env: dict[str, str], timeout: float = 180.0):
     before it answers) on a free local port; yields its URL once healthy; stops it afterwards."""
     port = free_port()
     cmd = [sys.executable, "-m", "forecast.app.serve", "--address", "127.0.0.1", "--port", str(port)]
-    log = open(Path(env.get("FORECAST_WORK_DIR", "/tmp")).parent / f"streamlit-{port}.log", "w")  # noqa: SIM115
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", **env}
+    log_path = Path(env.get("FORECAST_WORK_DIR", "/tmp")).parent / f"streamlit-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    env = {**os.environ, **env}  # (usage statistics are the launcher's to turn off: the browser test checks)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -59,6 +60,11 @@ def streamlit_server(env: dict[str, str], timeout: float = 180.0):
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.3)
         yield url
+    except BaseException:
+        failed = True
+        raise
+    else:
+        failed = False
     finally:
         proc.terminate()
         try:
@@ -66,6 +72,8 @@ def streamlit_server(env: dict[str, str], timeout: float = 180.0):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        if not failed:  # the log is kept only when something went wrong
+            log_path.unlink(missing_ok=True)
 
 
 @contextmanager

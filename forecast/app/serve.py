@@ -7,8 +7,9 @@ does what a new session's first Forecast page would do before its first number
 caches the pages use). The first visitor then does not pay for them. It never samples: without a
 stored fit the start stays quick and the first page fits with its progress bar, as before.
 
-Two settings keep the server free while a new browser loads the first page's scripts (some forty
-lazily loaded files, served by this same process while it runs the page): the objects made at
+Two settings keep the server free while a new browser loads the first page's scripts (about 140
+files, some 80 of them loaded on demand by the elements, served by this same process while it runs
+the page): the objects made at
 start-up are frozen out of the garbage collector (`gc.freeze`), so no full collection of them (0.15-0.3 s
 holding the interpreter) falls in the first page's run; and it does not watch the source files
 (`server.fileWatcherType = "none"`), which spent about 0.25 s after each session's first run on the
@@ -37,6 +38,7 @@ APP = ROOT / "app.py"
 PAGES = Path(__file__).resolve().parent / "pages"
 #: Streamlit's settings for the served app (module docstring: why no file watcher).
 # and no usage statistics: the page would ask the browser to send them to Streamlit's servers
+# (.streamlit/config.toml says the same for `streamlit run app.py`)
 CONFIG = {"server.headless": True, "server.fileWatcherType": "none", "browser.gatherUsageStats": False}
 
 

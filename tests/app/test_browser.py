@@ -2,6 +2,7 @@
 
 import json
 import time
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
@@ -17,10 +18,16 @@ def test_set_a_signal_see_the_number_change_download_the_table(app_env):
     env = {k: v for k, v in app_env.items() if k.startswith("FORECAST_")}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with streamlit_server(env) as url, browser_page() as page:
-        outside = []  # requests from the analyst's browser to anywhere but this server
-        here = url.rstrip("/")
-        page.on("request", lambda r: r.url.startswith(("http:", "https:", "ws")) and not r.url.startswith(here)
-                and outside.append(r.url))  # fmt: skip
+        outside = []  # requests and websockets from the analyst's browser to anywhere but this server
+        here = urlparse(url)
+
+        def note(address: str) -> None:
+            u = urlparse(address)
+            if u.scheme in ("http", "https", "ws", "wss") and (u.hostname, u.port) != (here.hostname, here.port):
+                outside.append(address)
+
+        page.context.on("request", lambda r: note(r.url))
+        page.on("websocket", lambda ws: note(ws.url))
         page.goto(url)
         page.get_by_text(LABEL).first.wait_for(timeout=240_000)
         before = metric_text(page, LABEL)

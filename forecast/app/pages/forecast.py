@@ -38,9 +38,8 @@ def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> 
         "chosen above (a notice set for a satellite launch also counts as a notice for a missile question): "
         "choose one event type to keep them apart."
     )
-    state = st.session_state["evidence"]
     for signal, spec in SIGNALS.items():
-        item = state.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""})
+        item = _item(signal)
         data = levels[signal]
         key = f"ev_level_{signal}"
         # the level chosen: the one in use, or a notice whose window is not yet valid ("shown")
@@ -63,7 +62,7 @@ def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> 
         st.session_state[ckey] = float(item["confidence"])
 
         def conf_changed(signal=signal, ckey=ckey) -> None:
-            st.session_state["evidence"][signal]["confidence"] = st.session_state[ckey]
+            _item(signal)["confidence"] = st.session_state[ckey]
 
         c2.slider(
             "confidence",
@@ -87,7 +86,7 @@ def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> 
                 st.session_state[fkey] = item[fld]
 
                 def text_changed(signal=signal, fld=fld, fkey=fkey) -> None:
-                    st.session_state["evidence"][signal][fld] = st.session_state[fkey]
+                    _item(signal)[fld] = st.session_state[fkey]
 
                 st.text_input(fld, key=fkey, on_change=text_changed)
     # a callback, so the click's one rerun already computes with the reset levels (a button read in
@@ -97,6 +96,12 @@ def evidence_panel(use, levels: dict[str, workbench.DataLevel], window: int) -> 
 
 def _reset_evidence() -> None:
     st.session_state["evidence"] = {}
+
+
+def _item(signal: str) -> dict:
+    """The analyst's evidence for a signal (level None: the data's), made on first use: the widgets'
+    callbacks may run after a reset in the same rerun."""
+    return st.session_state["evidence"].setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""})
 
 
 def notice_window(use, signal: str, item: dict, data: workbench.DataLevel, window: int) -> None:
@@ -139,7 +144,7 @@ def notice_window(use, signal: str, item: dict, data: workbench.DataLevel, windo
 def _apply_level(signal: str, data: workbench.DataLevel) -> None:
     """Store the level the widgets now say (the selectbox, and a notice's window); a bad window is
     kept in the widgets but not applied."""
-    item = st.session_state["evidence"][signal]
+    item = _item(signal)
     chosen = item["shown"] = st.session_state[f"ev_level_{signal}"]
     if questions.takes_window(signal, chosen):
         if f"ev_win_first_{signal}" in st.session_state:
