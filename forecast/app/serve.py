@@ -9,12 +9,11 @@ stored fit the start stays quick and the first page fits with its progress bar, 
 
 Two settings keep the server free while a new browser loads the first page's scripts (about 140
 files, some 80 of them loaded on demand by the elements, served by this same process while it runs
-the page): the objects made at
-start-up are frozen out of the garbage collector (`gc.freeze`), so no full collection of them (0.15-0.3 s
-holding the interpreter) falls in the first page's run; and it does not watch the source files
-(`server.fileWatcherType = "none"`), which spent about 0.25 s after each session's first run on the
-event loop resolving every imported module's path. `streamlit run app.py` still watches them (edit a
-page and rerun there).
+the page): the objects made at start-up are frozen out of the garbage collector (`gc.freeze`), so no
+full collection of them (0.15-0.3 s holding the interpreter) falls in the first page's run; and it
+does not watch the source files (`server.fileWatcherType = "none"`), which spent about 0.25 s after
+each session's first run on the event loop resolving every imported module's path. `streamlit run
+app.py` still watches them (edit a page and rerun there).
 """
 
 from __future__ import annotations
@@ -36,9 +35,9 @@ import streamlit as st
 ROOT = Path(__file__).resolve().parent.parent.parent
 APP = ROOT / "app.py"
 PAGES = Path(__file__).resolve().parent / "pages"
-#: Streamlit's settings for the served app (module docstring: why no file watcher).
-# and no usage statistics: the page would ask the browser to send them to Streamlit's servers
-# (.streamlit/config.toml says the same for `streamlit run app.py`)
+# Streamlit's settings for the served app: no file watcher (the module's docstring says why) and no
+# usage statistics, which the page would have the analyst's browser send to Streamlit's servers
+# (.streamlit/config.toml turns them off for `streamlit run app.py`)
 CONFIG = {"server.headless": True, "server.fileWatcherType": "none", "browser.gatherUsageStats": False}
 
 
