@@ -215,6 +215,10 @@ def test_an_evidence_set_keeps_a_notices_window(app_env):
     assert json.loads(saved.read_text())["items"][0]["level"] == f"notice@{first}/{last}"
     next(b for b in at.button if b.label.startswith("Reset every signal")).click().run()
     assert not any(d.key == "ev_win_first_announcement" for d in at.date_input)
+    at.selectbox(key="ev_level_announcement").set_value("notice").run()  # a new notice starts without dates
+    assert at.date_input(key="ev_win_first_announcement").value is None
+    assert at.date_input(key="ev_win_last_announcement").value is None
+    at.selectbox(key="ev_level_announcement").set_value("none").run()
     at.selectbox(key="set_choice").set_value("Notice window").run()
     at.button(key="load_set").click().run()
     assert metric(at, SPACE_90) == shown
