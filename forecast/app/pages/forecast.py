@@ -101,7 +101,12 @@ def _reset_evidence() -> None:
 def _item(signal: str) -> dict:
     """The analyst's evidence for a signal (level None: the data's), made on first use: the widgets'
     callbacks may run after a reset in the same rerun."""
-    return st.session_state["evidence"].setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""})
+    return st.session_state["evidence"].setdefault(signal, _blank_item())
+
+
+def _blank_item() -> dict:
+    """A signal's evidence before the analyst sets anything: the data's level, full confidence."""
+    return {"level": None, "confidence": 1.0, "note": "", "source": ""}
 
 
 def notice_window(use, signal: str, item: dict, data: workbench.DataLevel, window: int) -> None:
@@ -361,7 +366,7 @@ def apply_set(es: evidence_sets.EvidenceSet) -> None:
     for i in es.items:
         ev[i.signal] = {"level": i.level, "confidence": i.confidence, "note": i.note, "source": i.source}
     for signal, n in es.notes.items():
-        ev.setdefault(signal, {"level": None, "confidence": 1.0, "note": "", "source": ""}).update(n)
+        ev.setdefault(signal, _blank_item()).update(n)
     st.session_state["evidence"] = ev
     st.session_state["evidence_as_of"] = st.session_state["as_of"]
     st.session_state["loaded_set"] = es.name
