@@ -84,7 +84,13 @@ def build_model(priors: Priors, cells: Cells) -> pm.Model:
     p = prior_arrays(priors)
     coords = {"component": list(COMPONENTS), "feature": list(FEATURES), "kind": list(WARNING_KINDS)}
     with pm.Model(coords=coords) as model:
-        data = {name: pm.Data(name, value) for name, value in model_data(cells).items()}
+        # M (component x feature means) has one shape in every cut: a static shape spares the
+        # compiled graph a runtime shape check (a SpecifyShape, whose error message alone took
+        # numba about 2 s to compile on a machine's first fit)
+        data = {
+            name: pm.Data(name, value, shape=value.shape if name == "M" else None)
+            for name, value in model_data(cells).items()
+        }
         M = data["M"]
         mu = pm.Normal("mu", mu=p["mu_mu"], sigma=p["mu_sd"], dims="feature")
         tau = pm.HalfNormal("tau", sigma=p["spread"], dims="feature")

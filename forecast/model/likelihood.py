@@ -282,14 +282,41 @@ def log_likelihood(alpha, beta, hit, log_q, data: dict):
     return likelihood(alpha, beta, hit, log_q, *(data[name] for name in DATA))[0]
 
 
+def kernel_signature(arguments) -> tuple:
+    """The kernel's numba argument types, from each argument's (dtype, rank): C-contiguous arrays,
+    as the numba backend passes them."""
+    return tuple(numba.types.Array(numba.from_dtype(np.dtype(dtype)), ndim, "C") for dtype, ndim in arguments)
+
+
 @register_funcify_default_op_cache_key(Likelihood)
 def _numba_likelihood(op, node, **kwargs):
     kernel = log_likelihood_and_gradient
 
+    c = np.ascontiguousarray  # no copy for an array that already is
+
     @numba_njit
     def run(alpha, beta, hit, log_q, X, cc, n, y, wX, wc, w_offset, w_length, w_active, sc, sk, s0, s1, sl):
+        # C-contiguous arguments give the kernel one signature per dtype and rank
+        # (`kernel_signature`), which a helper process can compile ahead (forecast.model.compile_ahead)
         total, g_alpha, g_beta, g_hit, g_log_q = kernel(
-            alpha, beta, hit, log_q, X, cc, n, y, wX, wc, w_offset, w_length, w_active, sc, sk, s0, s1, sl
+            c(alpha),
+            c(beta),
+            c(hit),
+            c(log_q),
+            c(X),
+            c(cc),
+            c(n),
+            c(y),
+            c(wX),
+            c(wc),
+            c(w_offset),
+            c(w_length),
+            c(w_active),
+            c(sc),
+            c(sk),
+            c(s0),
+            c(s1),
+            c(sl),
         )
         return np.asarray(total), g_alpha, g_beta, g_hit, g_log_q
 

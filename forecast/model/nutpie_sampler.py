@@ -6,14 +6,9 @@ something nutpie can sample, and samples it:
 * `compile_model(model)` compiles a PyMC model (`forecast.model.graph.CompiledModels` calls it once
   per prior file and keeps the result); `with_data` swaps an as-of cut's data into the compiled
   model without recompiling.
-* The compiled code is cached on disk between processes. PyTensor already caches the numba code of
-  the log density and its gradient in ``<base_compiledir>/numba``; nutpie wraps them in two numba
-  C callbacks that numba refuses to cache (they capture the data arrays as constants), and
-  compiling those wrappers took 12-15 s in every process (they link in the whole graph). Here the wrappers read the
-  data's addresses and shapes from a small integer array at run time, hold no constants, and are
-  registered with PyTensor's numba cache under a key derived from PyTensor's own key for the
-  compiled graph, so a second process loads them from disk. Should that ever fail (another
-  PyTensor or nutpie), nutpie's own compilation is used, uncached.
+* The compiled code is cached on disk between processes (`forecast.model.nutpie_wrappers` builds
+  nutpie's C callbacks so that numba can cache them). On a machine's first fit a helper process
+  compiles part of the model meanwhile (`forecast.model.compile_ahead`).
 * The numba code is compiled without fast-math. With PyTensor's default (fast-math on) the log
   density a process compiles itself and the one a later process loads from the cache differed in
   their last bits (presumably fast-math lets LLVM reassociate arithmetic differently in code built
@@ -31,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import time
 import warnings
 from collections.abc import Callable
@@ -39,6 +33,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from forecast.model.nutpie_wrappers import Layout, expand_cfunc, expand_source, logp_cfunc, logp_source
 
 PROGRESS_MS = 200  # how often nutpie reports progress
 # Stan-like mass matrix adaptation from the draws' variance. nutpie's default ("diag", from draws
@@ -49,7 +45,7 @@ PROGRESS_MS = 200  # how often nutpie reports progress
 # above 1.01 (at most 1.0125) in 3 of 16 fits (5 as-of dates, 3-4 seeds each). Changing it
 # changes the draws: bump MODEL_VERSION with it.
 ADAPTATION = "draw_diag"
-WRAPPER_VERSION = "1"  # part of the cache key of the generated wrappers: bump when their source changes
+
 
 @dataclass(frozen=True)
 class Compiled:
@@ -58,6 +54,7 @@ class Compiled:
     model: Any  # nutpie CompiledModel
     seconds: float
     cached_wrappers: bool  # the C wrappers are registered with the on-disk cache
+    ahead: tuple[str, ...] = ()  # what a helper process compiled meanwhile (`forecast.model.compile_ahead`)
 
     def with_data(self, data: dict[str, np.ndarray]) -> Compiled:
         """The same compiled model with an as-of cut's data (no recompiling; ``seconds`` 0)."""
@@ -66,18 +63,26 @@ class Compiled:
 
 def compile_model(model) -> Compiled:
     """The nutpie model for a PyMC model (compiled here, or loaded from the on-disk cache)."""
+    from forecast.model.compile_ahead import Helper
+
     t0 = time.perf_counter()
-    compiled, cached = _compile(model)
-    return Compiled(compiled, time.perf_counter() - t0, cached)
+    helper = Helper.start_if_cold(model)  # a machine's first fit: a second process compiles ahead
+    try:
+        compiled, cached = _compile(model, helper)
+    finally:
+        if helper is not None:
+            helper.stop()
+    ahead = tuple(helper.report or ()) if helper is not None else ()
+    return Compiled(compiled, time.perf_counter() - t0, cached, ahead)
 
 
-def _compile(model):
+def _compile(model, helper):
     import nutpie
     import pytensor
 
     with pytensor.config.change_flags(numba__fastmath=False):
         try:
-            return _compile_cached(model), True
+            return _compile_cached(model, helper), True
         except Exception as exc:  # e.g. another nutpie whose internals moved: compile as nutpie does
             warnings.warn(
                 f"nutpie's compiled model is not cached on disk ({type(exc).__name__}: {exc})",
@@ -94,9 +99,8 @@ class _NotCacheable(Exception):
 # ------------------------------------------------------------------ cacheable compilation
 
 
-def _compile_cached(model):
+def _compile_cached(model, helper):
     """nutpie's `compile_pymc_model(model, backend="numba")`, with C wrappers numba can cache."""
-    import numba
     from nutpie.compile_pymc import _make_functions, _prepare_dims_and_coords, _wrap_with_lock
     from pymc.initial_point import make_initial_point_fn
     from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
@@ -125,51 +129,16 @@ def _compile_cached(model):
     names = [v.name for v in shared_vars]
     if len(set(names)) != len(names):
         raise _NotCacheable("data containers without unique names")
-    layout = _Layout.of({v.name: np.asarray(v.get_value()) for v in shared_vars})
+    layout = Layout.of({v.name: np.asarray(v.get_value()) for v in shared_vars})
 
-    logp_src = _wrapper_source(
-        "nutpie_logp",
-        "dim, x_, out_, logp_, user_data_",
-        f"    if dim != {n_dim}:\n        return -1\n",
-        layout,
-        [v.name for v in logp_pt.get_shared()],
-        f"    x = numba.carray(x_, ({n_dim},))\n"
-        f"    out = numba.carray(out_, ({n_dim},))\n"
-        "    logp_val, grad = inner(x, {args})\n"
-        "    logp_[0] = logp_val\n"
-        "    out[:] = grad\n"
-        "    if not np.all(np.isfinite(out)):\n        return 3\n"
-        "    if not np.isfinite(logp_val):\n        return 4\n",
-        error=1,
-    )
-    expand_src = _wrapper_source(
-        "nutpie_expand",
-        "dim, expanded, x_, out_, user_data_",
-        f"    if dim != {n_dim} or expanded != {n_expanded}:\n        return -1\n",
-        layout,
-        [v.name for v in expand_pt.get_shared()],
-        f"    x = numba.carray(x_, ({n_dim},))\n"
-        f"    out = numba.carray(out_, ({n_expanded},))\n"
-        "    (values,) = inner(x, {args})\n"
-        "    out[:] = values\n",
-        error=-2,
-    )
-    logp_sig = numba.types.int64(
-        numba.types.uint64,
-        numba.types.CPointer(numba.types.double),
-        numba.types.CPointer(numba.types.double),
-        numba.types.CPointer(numba.types.double),
-        numba.types.voidptr,
-    )
-    expand_sig = numba.types.int64(
-        numba.types.uint64,
-        numba.types.uint64,
-        numba.types.CPointer(numba.types.double),
-        numba.types.CPointer(numba.types.double),
-        numba.types.voidptr,
-    )
-    c_logp = _cached_cfunc(logp_src, "nutpie_logp", inner_logp, keys[0], logp_sig)
-    c_expand = _cached_cfunc(expand_src, "nutpie_expand", inner_expand, keys[1], expand_sig)
+    logp_src = logp_source(n_dim, layout, [v.name for v in logp_pt.get_shared()])
+    expand_src = expand_source(n_dim, n_expanded, layout, [v.name for v in expand_pt.get_shared()])
+    if helper is not None:  # the expand function, compiled there while the log density is here
+        helper.send_expand(expand_pt, expand_src, keys[1])
+    c_logp = logp_cfunc(logp_src, inner_logp, keys[0])
+    if helper is not None:
+        helper.finish()
+    c_expand = expand_cfunc(expand_src, inner_expand, keys[1])
 
     shared_data = {
         name: layout.coerce(name, np.asarray(v.get_value())) for name, v in zip(names, shared_vars, strict=True)
@@ -195,73 +164,6 @@ def _compile_cached(model):
     )
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """Where each data array's address and shape sit in the wrappers' integer array."""
-
-    offset: dict[str, int]
-    ndim: dict[str, int]
-    dtype: dict[str, np.dtype]
-
-    @classmethod
-    def of(cls, values: dict[str, np.ndarray]) -> _Layout:
-        offset, at = {}, 0
-        for name, v in values.items():
-            offset[name] = at
-            at += 1 + v.ndim
-        return cls(offset, {k: v.ndim for k, v in values.items()}, {k: v.dtype for k, v in values.items()})
-
-    @property
-    def size(self) -> int:
-        return sum(1 + n for n in self.ndim.values())
-
-    def coerce(self, name: str, value) -> np.ndarray:
-        arr = np.array(value, dtype=self.dtype[name], order="C", copy=True)
-        if arr.ndim != self.ndim[name]:
-            raise ValueError(f"data {name} must have rank {self.ndim[name]}, not {arr.ndim}")
-        arr.flags.writeable = False
-        return arr
-
-    def user_data(self, shared: dict[str, np.ndarray]) -> np.ndarray:
-        out = np.zeros(self.size, dtype=np.int64)
-        for name, at in self.offset.items():
-            arr = shared[name]
-            out[at] = arr.ctypes.data
-            out[at + 1 : at + 1 + arr.ndim] = arr.shape
-        return out
-
-
-def _wrapper_source(name: str, params: str, check: str, layout: _Layout, used: list[str], body: str, error: int) -> str:
-    lines = [f"def {name}({params}):", check, "    try:"]
-    lines.append(f"        ud = numba.carray(user_data_, ({layout.size},), np.int64)")
-    args = []
-    for i, var in enumerate(used):
-        at, nd = layout.offset[var], layout.ndim[var]
-        shape = "(" + "".join(f"ud[{at + 1 + d}], " for d in range(nd)) + ")"
-        lines.append(f"        a{i} = numba.carray(as_pointer(ud[{at}]), {shape}, np.{layout.dtype[var].name})")
-        args.append(f"a{i}")
-    lines.extend("    " + ln for ln in body.format(args=", ".join(args)).splitlines())
-    lines.append(f"    except Exception:\n        return {error}")
-    lines.append("    return 0")
-    return "\n".join(ln.rstrip("\n") for ln in lines) + "\n"
-
-
-def _cached_cfunc(src: str, name: str, inner, inner_key: str, sig):
-    import numba
-    from nutpie.compile_pymc import address_as_void_pointer
-    from pytensor.configdefaults import config
-    from pytensor.link.numba.cache import compile_numba_function_src
-
-    key = hashlib.sha256(
-        "|".join(
-            [WRAPPER_VERSION, __name__, inner_key, src, str(sig), f"fastmath{int(config.numba__fastmath)}"]
-        ).encode()
-    ).hexdigest()
-    env = {"__name__": __name__, "numba": numba, "np": np, "inner": inner, "as_pointer": address_as_void_pointer}
-    fn = compile_numba_function_src(src, name, global_env=env, cache_key=key)
-    return numba.cfunc(sig, cache=bool(config.numba__cache))(fn)
-
-
 @functools.cache
 def _cached_model_class():
     """nutpie's compiled PyMC model with its data addressed through `_Layout` (made on first use:
@@ -270,7 +172,7 @@ def _cached_model_class():
 
     @dataclass(frozen=True)
     class CachedPyMCModel(CompiledPyMCModel):
-        layout: _Layout | None = None
+        layout: Layout | None = None
 
         def with_data(self, **updates):
             shared = dict(self.shared_data)
