@@ -3,7 +3,10 @@ with an empty fit cache, against the targets (fit at most 15 s on a machine's ve
 most 8 s once the compiled code is cached) and the diagnostic thresholds.
 
 cold: a fresh PyTensor base_compiledir (its C cache and its numba cache, which also holds the
-      compiled nutpie wrappers: forecast/sampler.py) and a fresh NUMBA_CACHE_DIR;
+      compiled nutpie wrappers: forecast/model/nutpie_wrappers.py) and a fresh NUMBA_CACHE_DIR;
+      the fit starts a helper process that compiles part of the model meanwhile
+      (forecast/model/compile_ahead.py), whose report is printed under the line, with its CPU time
+      (not counted in "fit CPU"); FORECAST_COMPILE_AHEAD=0 in the environment turns it off;
 warm: the same directories again, i.e. the second process on the machine.
 
 Each child loads the data (without the analyst's own records) and fits as `forecast fit` does.
@@ -31,6 +34,17 @@ TARGET = {"cold": 15.0, "warm": 8.0}
 
 def child(as_of: str, sampler: str, seed: int, target_accept: float | None) -> None:
     t0 = time.perf_counter()
+    import logging
+
+    ahead: list[str] = []  # the report of the helper process that compiles ahead, if one ran
+
+    class Heard(logging.Handler):
+        def emit(self, record) -> None:
+            ahead.append(record.getMessage())
+
+    helper_log = logging.getLogger("forecast.model.compile_ahead")
+    helper_log.setLevel(logging.INFO)
+    helper_log.addHandler(Heard())
     from forecast.answers.service import context
     from forecast.model.posterior import ESS_MIN, RHAT_MAX, SamplerSettings
 
@@ -57,6 +71,7 @@ def child(as_of: str, sampler: str, seed: int, target_accept: float | None) -> N
         "ess_ok": min(d.ess_bulk_min, d.ess_tail_min) >= ESS_MIN,
         "draw": float(fit.posterior.alpha[:10].sum()),  # a fingerprint of the draws
         "settings": str(ctx.settings),
+        "ahead": ahead,
     }
     print("RESULT " + json.dumps(out))
 
@@ -125,6 +140,8 @@ def main() -> None:
                         f"divergences {r['divergences']} ({mark(r['divergences'] == 0)})",
                         flush=True,
                     )
+                    for line in r["ahead"]:
+                        print(f"    {line}")
     print(f"settings: {r['settings']}")
     for as_of, seen in fingerprints.items():
         print(f"draws as of {as_of}: {'identical in every process' if len(seen) == 1 else 'DIFFER between processes'}")

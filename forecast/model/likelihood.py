@@ -296,27 +296,11 @@ def _numba_likelihood(op, node, **kwargs):
 
     @numba_njit
     def run(alpha, beta, hit, log_q, X, cc, n, y, wX, wc, w_offset, w_length, w_active, sc, sk, s0, s1, sl):
-        # C-contiguous arguments give the kernel one signature per dtype and rank
-        # (`kernel_signature`), which a helper process can compile ahead (forecast.model.compile_ahead)
+        # C-contiguous parameters (the data are: nutpie's wrapper and PyMC pass them so) give the
+        # kernel one signature per dtype and rank (`kernel_signature`), which a helper process can
+        # compile ahead (forecast.model.compile_ahead)
         total, g_alpha, g_beta, g_hit, g_log_q = kernel(
-            c(alpha),
-            c(beta),
-            c(hit),
-            c(log_q),
-            c(X),
-            c(cc),
-            c(n),
-            c(y),
-            c(wX),
-            c(wc),
-            c(w_offset),
-            c(w_length),
-            c(w_active),
-            c(sc),
-            c(sk),
-            c(s0),
-            c(s1),
-            c(sl),
+            c(alpha), c(beta), c(hit), c(log_q), X, cc, n, y, wX, wc, w_offset, w_length, w_active, sc, sk, s0, s1, sl
         )
         return np.asarray(total), g_alpha, g_beta, g_hit, g_log_q
 

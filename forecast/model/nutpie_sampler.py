@@ -64,7 +64,9 @@ class Compiled:
 def compile_model(model) -> Compiled:
     """The nutpie model for a PyMC model (compiled here, or loaded from the on-disk cache)."""
     from forecast.model.compile_ahead import Helper
+    from forecast.model.numba_cache import serialize_saves
 
+    serialize_saves()  # a helper, or another worker, may be writing the same caches
     t0 = time.perf_counter()
     helper = Helper.start_if_cold(model)  # a machine's first fit: a second process compiles ahead
     try:

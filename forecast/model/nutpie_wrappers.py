@@ -17,12 +17,13 @@ inside the wrapper.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
 import numpy as np
 
-WRAPPER_VERSION = "2"  # part of the cache key of the generated wrappers: bump when their source changes
+WRAPPER_VERSION = "3"  # part of the cache key of the generated wrappers: bump when their source changes
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,6 @@ def _wrapper_source(name: str, params: str, check: str, layout: Layout, used: li
 
 def _cached_cfunc(src: str, name: str, inner, inner_key: str, sig):
     import numba
-    from nutpie.compile_pymc import address_as_void_pointer
     from pytensor.configdefaults import config
     from pytensor.link.numba.cache import compile_numba_function_src
 
@@ -145,7 +145,7 @@ def _cached_cfunc(src: str, name: str, inner, inner_key: str, sig):
         "numba": numba,
         "np": np,
         "inner": _inlined(inner),
-        "as_pointer": address_as_void_pointer,
+        "as_pointer": _address_as_pointer(),
     }
     fn = compile_numba_function_src(src, name, global_env=env, cache_key=key)
     return numba.cfunc(sig, cache=bool(config.numba__cache))(fn)
@@ -185,3 +185,20 @@ def _expand_signature():
 
     t = numba.types
     return t.int64(t.uint64, t.uint64, t.CPointer(t.double), t.CPointer(t.double), t.voidptr)
+
+
+@functools.cache
+def _address_as_pointer():
+    """A numba intrinsic turning an integer address into a void pointer (nutpie has one too; this
+    one spares the helper process of `forecast.model.compile_ahead` importing nutpie and ArviZ)."""
+    from numba.core import cgutils, types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def as_pointer(typingctx, address):
+        def codegen(context, builder, signature, args):
+            return builder.inttoptr(args[0], cgutils.voidptr_t)
+
+        return types.voidptr(address), codegen
+
+    return as_pointer

@@ -53,7 +53,8 @@ def test_the_helper_writes_the_kernel_where_a_later_process_finds_it(model, tmp_
     helper = _helper(env)
     helper.send(("kernel", arguments))
     report = helper.finish(timeout=120)
-    assert len(report) == 1 and report[0].startswith("kernel compiled in"), report
+    assert len(report) == 2 and report[0].startswith("kernel compiled in"), report
+    assert report[1].startswith("done: ") and report[1].endswith(" s of CPU"), report
     assert _is_cached(arguments, env)  # the next fit starts none and loads the kernel
 
 
@@ -130,6 +131,7 @@ def test_a_first_compile_with_its_helper_computes_the_model(model, tmp_path):
         ["runner", "compiled"],
         ["kernel", "compiled"],
         ["expand", "compiled"],
+        ["done:", r["ahead"][-1].split(" ")[1]],
     ], r["ahead"]
     # the fitting process called (loaded, or compiled if it got there first) the kernel the helper
     # compiled, and no other: the numba backend passes the types `kernel_signature` names
@@ -152,3 +154,28 @@ def test_a_first_compile_with_its_helper_computes_the_model(model, tmp_path):
     (of_values,) = model.replace_rvs_by_values([model["beta"]])
     beta = model.compile_fn(of_values, inputs=model.value_vars, mode="FAST_COMPILE", on_unused_input="ignore")
     np.testing.assert_allclose(r["beta"], np.asarray(beta(point)).ravel(), rtol=1e-12)
+
+
+def test_cache_saves_wait_for_the_directory_lock(tmp_path):
+    """numba's cache saves hold a lock file in the cache directory, so two processes never number
+    their entries of one function alike (forecast/model/numba_cache.py)."""
+    import threading
+
+    from filelock import FileLock
+    from numba.core.caching import IndexDataCacheFile
+
+    from forecast.model.numba_cache import LOCK_NAME, serialize_saves
+
+    serialize_saves()
+    index = IndexDataCacheFile(str(tmp_path), "fn-key", source_stamp=0)
+    held = FileLock(str(tmp_path / LOCK_NAME))
+    held.acquire()
+    saving = threading.Thread(target=index.save, args=(("sig", "target"), b"code"))
+    saving.start()
+    saving.join(timeout=1.0)
+    assert saving.is_alive(), "the save did not wait for the lock"
+    assert not list(tmp_path.glob("*.nbi"))
+    held.release()
+    saving.join(timeout=30)
+    assert not saving.is_alive()
+    assert index.load(("sig", "target")) == b"code"
