@@ -53,8 +53,8 @@ def test_the_helper_writes_the_kernel_where_a_later_process_finds_it(model, tmp_
     helper = _helper(env)
     helper.send(("kernel", arguments))
     report = helper.finish(timeout=120)
-    assert len(report) == 2 and report[0].startswith("kernel compiled in"), report
-    assert report[1].startswith("done: ") and report[1].endswith(" s of CPU"), report
+    assert [line for line in report if line.startswith("kernel ")][0].startswith("kernel compiled in"), report
+    assert report[-1].startswith("done: ") and report[-1].endswith(" s of CPU"), report
     assert _is_cached(arguments, env)  # the next fit starts none and loads the kernel
 
 
@@ -68,7 +68,7 @@ def test_a_job_that_fails_is_reported_and_ends_nothing(tmp_path):
     helper.send(("no such job",))
     helper.send_expand(fn, "def nutpie_expand(): pass\n", key="not the graph's key")
     helper.send(("runner",))
-    report = helper.finish(timeout=120)
+    report = [line for line in helper.finish(timeout=120) if line.split(" ")[0] in ("no", "expand", "runner")]
     assert report[0].startswith("no such job failed: KeyError"), report
     assert report[1].startswith("expand skipped: PyTensor gave the rebuilt graph another cache key"), report
     assert report[2].startswith("runner "), report
@@ -127,12 +127,9 @@ def test_a_first_compile_with_its_helper_computes_the_model(model, tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     r = json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("RESULT "))[7:])
     assert r["cached"] and r["rc"] == [0, 0]
-    assert [line.split(" ")[:2] for line in r["ahead"]] == [
-        ["runner", "compiled"],
-        ["kernel", "compiled"],
-        ["expand", "compiled"],
-        ["done:", r["ahead"][-1].split(" ")[1]],
-    ], r["ahead"]
+    jobs = [line.split(" ")[:2] for line in r["ahead"] if line.split(" ")[0] in ("runner", "kernel", "expand")]
+    assert jobs == [["runner", "compiled"], ["kernel", "compiled"], ["expand", "compiled"]], r["ahead"]
+    assert r["ahead"][-1].startswith("done: ") and r["ahead"][-1].endswith(" s of CPU"), r["ahead"]
     # the fitting process called (loaded, or compiled if it got there first) the kernel the helper
     # compiled, and no other: the numba backend passes the types `kernel_signature` names
     assert r["kernel"] == [r["ahead_signature"]]
