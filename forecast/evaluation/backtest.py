@@ -161,12 +161,16 @@ def run_parts(
     import logging
 
     logging.getLogger("pymc").setLevel(logging.WARNING)  # one progress line per part, not per chain
+    from forecast.model.compile_ahead import no_helper
+
     ds = load_dataset(data_dir)
     store = FitStore(cache_dir)
     done = []
-    for part in parts:
-        _write_csv(run_part(part, config, ds, store), Path(parts_dir) / f"{part.name}.csv")
-        done.append(part.name)
+    # parallel workers already compile side by side: a helper each would only crowd the cores
+    with no_helper():
+        for part in parts:
+            _write_csv(run_part(part, config, ds, store), Path(parts_dir) / f"{part.name}.csv")
+            done.append(part.name)
     return done
 
 

@@ -1,110 +1,199 @@
 """A second process that compiles part of the model ahead, on a machine's first fit.
 
-numba compiles on one core. A machine's first fit compiled, one after the other, the log density
-with its gradient (the priors' graph, the likelihood kernel and nutpie's C wrapper: about 10 s)
-and nutpie's expand function (a draw's values of every variable and deterministic: about 2.5 s),
-while the second core idled. Here the fitting process starts a helper process that compiles the
-likelihood kernel, then the expand function, into the on-disk caches, while the fitting process
-compiles the log density; it then loads what the helper compiled instead of compiling it again.
+numba compiles on one core. A machine's first fit compiled, one after the other, PyTensor's C
+function runner (0.6 s), the log density with its gradient (the priors' graph, the likelihood
+kernel and nutpie's C wrapper: about 10 s) and nutpie's expand function (a draw's values of every
+variable and deterministic: about 2.5 s), while the second core idled. Here the fitting process
+starts a helper process that compiles the runner, the likelihood kernel, then the expand function,
+into the on-disk caches, while the fitting process imports nutpie and compiles the log density; it
+then loads what the helper compiled (and some of the graph's operations the two share) instead of
+compiling it again. On this 2-core machine the first fit went from 18.5 s without the helper to
+14.6-15.1 s (bench/bench_fit.py; the helper spends about 5.5 s of CPU).
 
 Nothing depends on the helper. numba's and PyTensor's caches are keyed by what they compile, so an
-entry the helper writes is the entry the fitting process would have written: if the helper is
-late, fails or cannot start, the fitting process compiles that part itself (as it always did), and
-the draws are the same either way. The helper is started only when the kernel is not in numba's
-cache, i.e. on a machine's first fit (or after the kernel's source changed); later processes load
-everything from the cache and start none. ``FORECAST_COMPILE_AHEAD=0`` turns it off.
+entry the helper writes is the entry the fitting process would have written, and both write
+through `forecast.model.numba_cache` (safe for two processes at once). If the helper cannot start,
+fails, or has not begun the expand function when the log density is compiled, the fitting process
+compiles that part itself (it waits at most ``WAIT_SECONDS`` for one that has begun), and the draws
+are the same either way.
+
+A helper starts only when the kernel is not in numba's cache: a machine's first fit, or the first
+after the kernel's source changed. A new prior file on a machine that has fitted before compiles
+the log density and the expand function anew (the priors are constants of the graph) without a
+helper. None starts with ``FORECAST_COMPILE_AHEAD=0``, on a single usable core, or in back-test
+workers (`no_helper`), which already compile side by side.
 
 The helper is ``python -m forecast.model.compile_ahead``; it reads pickled jobs from its standard
-input until it closes, and writes one line per job to its standard output (``kernel compiled in
-1.51 s``, or what failed) and its CPU time at the end, which `Helper.finish` returns and logs
+input until it closes (a job larger than a pipe's buffer comes as the path of a file holding it),
+and writes ``<job> begun`` when it starts one and ``<job> compiled in 1.51 s`` (or ``loaded``, or
+what failed) when it ends, then its CPU time. `Helper.finish` returns those lines and logs them
 (logger ``forecast.model.compile_ahead``, level INFO).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
+import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 # FORECAST_COMPILE_AHEAD=0 starts no helper (for comparing, or on a machine short of memory)
 SWITCH = "FORECAST_COMPILE_AHEAD"
-# how long the fitting process waits for the helper to finish the expand function before compiling
-# it itself (the helper needs about 3 s to start and 2.5 s to compile; the log density takes 10 s)
+# once the log density is compiled, how long the fitting process waits for a helper that has begun
+# the expand function (it takes the helper about 3.5 s, the log density about 8 s); a helper that
+# has not begun it by then is stopped, and the fitting process compiles the expand function itself
 WAIT_SECONDS = 20.0
 
 
-class Helper:
-    """The helper process, seen from the fitting process."""
+_thread = threading.local()
 
-    def __init__(self, process: subprocess.Popen) -> None:
+
+@contextlib.contextmanager
+def no_helper():
+    """Compile without a helper in this thread meanwhile (parallel back-test workers, which already
+    compile side by side)."""
+    before = getattr(_thread, "off", False)
+    _thread.off = True
+    try:
+        yield
+    finally:
+        _thread.off = before
+
+
+class Helper:
+    """The helper process, seen from the fitting process: jobs go to it through its standard input
+    (a pickled job, or the path of a file holding a large one); its report lines are read as they
+    come, by a thread, so neither process ever waits on a full pipe."""
+
+    def __init__(self, process: subprocess.Popen, files: Path) -> None:
         self.process = process
+        self.files = files  # where large jobs are written (removed by `stop`)
+        self.lines: list[str] = []
+        self._heard = threading.Condition()
+        self._reader = threading.Thread(target=self._read, name="compile-ahead-report", daemon=True)
+        self._reader.start()
         self.report: list[str] | None = None
 
     @classmethod
     def start_if_cold(cls, model) -> Helper | None:
         """A helper that is compiling the model's likelihood kernel, when the kernel is not in
-        numba's cache; else None (and None if it cannot start)."""
-        if os.environ.get(SWITCH, "1") == "0":
-            return None
-        arguments = _kernel_arguments(model)
-        if arguments is None or _kernel_cached(arguments):
-            return None
+        numba's cache and this process may use two cores; else None (and None if it cannot start:
+        the fitting process then compiles everything itself, as it would without one)."""
         try:
+            off = os.environ.get(SWITCH, "1") == "0" or getattr(_thread, "off", False)
+            if off or len(os.sched_getaffinity(0)) < 2:
+                return None
+            arguments = _kernel_arguments(model)
+            if arguments is None or _kernel_cached(arguments):
+                return None
+            files = Path(tempfile.mkdtemp(prefix="forecast-compile-ahead-"))
             process = subprocess.Popen(
                 [sys.executable, "-m", __name__],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                env=os.environ.copy(),
+                env=_environment(),
             )
-        except OSError:
+        except Exception as exc:  # e.g. no interpreter to start: compile without a helper
+            log.info("no helper process to compile ahead (%s: %s)", type(exc).__name__, exc)
             return None
-        helper = cls(process)
+        helper = cls(process, files)
         helper.send(("runner",))
         helper.send(("kernel", arguments))
         return helper
 
     def send(self, job: tuple) -> None:
-        """Queue a job (the helper does them in order)."""
+        """Queue a job (the helper does them in order); one larger than a pipe's buffer goes
+        through a file, so that sending never waits for the helper to read."""
         try:
-            pickle.dump(job, self.process.stdin)
+            payload = pickle.dumps(job)
+            if len(payload) > 16_384:
+                path = self.files / f"job-{len(list(self.files.iterdir()))}.pickle"
+                path.write_bytes(payload)
+                payload = pickle.dumps(("file", str(path)))
+            self.process.stdin.write(payload)
             self.process.stdin.flush()
-        except (OSError, ValueError):  # the helper is gone or finished: the fitting process compiles it
+        except Exception:  # the helper is gone or finished, or the job does not pickle: compiled here
             pass
 
     def send_expand(self, expand_fn, source: str, key: str) -> None:
         """Queue compiling nutpie's expand wrapper (`forecast.model.nutpie_wrappers.expand_cfunc`)
         around PyTensor's compiled expand function ``expand_fn``, sent pickled: the helper rebuilds
         the same graph, whose cache key it checks against ``key``."""
-        try:
-            pickled = pickle.dumps(expand_fn)
-        except Exception:  # (PyTensor functions pickle today) the fitting process compiles it
-            return
-        self.send(("expand", pickled, source, key))
+        self.send(("expand", expand_fn, source, key))
 
-    def finish(self, timeout: float = WAIT_SECONDS) -> list[str]:
-        """Wait for the helper's jobs (at most ``timeout`` seconds; then stop it); its report."""
+    def finish(self, timeout: float = WAIT_SECONDS, needed: str | None = "expand") -> list[str]:
+        """Wait for the helper's jobs (at most ``timeout`` seconds), if it has begun the job
+        ``needed`` (None: whichever it is doing), else stop it at once; its report."""
         if self.report is None:
-            try:  # (communicate closes the helper's input: it ends after its last job)
-                out, _ = self.process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                out, _ = self.process.communicate()
-                out += b"\nstopped: not done after %.0f s\n" % timeout
-            self.report = [ln for ln in out.decode(errors="replace").splitlines() if ln.strip()]
+            try:
+                self.process.stdin.close()  # it ends after its last job
+            except OSError:
+                pass
+            with self._heard:
+                begun = needed is None or any(line.startswith(f"{needed} ") for line in self.lines)
+            if not begun:
+                self._end(f"stopped: the {needed} job not begun when this process needed it")
+            else:
+                try:
+                    self.process.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    self._end(f"stopped: not done after {timeout:.0f} s")
+            self._reader.join(timeout=5)
+            self._close_pipes()
+            with self._heard:
+                self.report = [line for line in self.lines if line.strip() and not line.endswith(" begun")]
             log.info("compiled ahead in a helper process: %s", "; ".join(self.report))
         return self.report
 
     def stop(self) -> None:
-        """Stop the helper if it still runs (the fitting process is done or failed)."""
+        """Stop the helper if it still runs (the fitting process is done or failed), close its
+        pipes and remove its files."""
         if self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
+            self._end(None)
+        self._reader.join(timeout=5)
+        self._close_pipes()
+        shutil.rmtree(self.files, ignore_errors=True)
+
+    def _close_pipes(self) -> None:
+        for pipe in (self.process.stdin, self.process.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+
+    def _end(self, why: str | None) -> None:
+        self.process.kill()
+        self.process.wait()
+        if why:
+            with self._heard:
+                self.lines.append(why)
+
+    def _read(self) -> None:
+        for raw in self.process.stdout:
+            with self._heard:
+                self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+
+
+def _environment() -> dict[str, str]:
+    """The helper's environment: this process's, with the directory this `forecast` package was
+    imported from first on the path (``python -m`` would otherwise find one in the working
+    directory first)."""
+    import forecast
+
+    root = str(Path(forecast.__file__).resolve().parent.parent)
+    env = os.environ.copy()
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def _kernel_arguments(model) -> list[tuple[str, int]] | None:
@@ -120,20 +209,22 @@ def _kernel_arguments(model) -> list[tuple[str, int]] | None:
 
 
 def _kernel_cached(arguments: list[tuple[str, int]]) -> bool:
-    """Whether the kernel for these arguments is in numba's on-disk cache (True when caching is
-    off or the answer is unknown: then no helper is worth starting)."""
-    from numba.core.caching import NullCache
-
-    from forecast.model.likelihood import kernel_signature, log_likelihood_and_gradient
-
-    cache = getattr(log_likelihood_and_gradient, "_cache", None)
-    if cache is None or isinstance(cache, NullCache):
-        return True
+    """Whether the kernel for these arguments is in numba's on-disk cache (read from the cache's
+    index, without loading the code; True when caching is off or the answer is unknown: then no
+    helper is worth starting)."""
     try:
+        from numba.core.caching import NullCache
+
+        from forecast.model.likelihood import kernel_signature
+        from forecast.model.likelihood import log_likelihood_and_gradient as kernel
+
+        cache = getattr(kernel, "_cache", None)
+        if cache is None or isinstance(cache, NullCache):
+            return True
         sig = kernel_signature(arguments)
-        return sig in log_likelihood_and_gradient.overloads or (
-            cache.load_overload(sig, log_likelihood_and_gradient.targetctx) is not None
-        )
+        if sig in kernel.overloads:
+            return True
+        return cache._index_key(sig, kernel.targetctx.codegen()) in cache._cache_file._load_index()
     except Exception:  # numba's internals moved: assume cached, compile as before
         return True
 
@@ -142,27 +233,29 @@ def _kernel_cached(arguments: list[tuple[str, int]]) -> bool:
 
 
 def _compile_kernel(arguments: list[tuple[str, int]]) -> str:
-    from forecast.model.likelihood import kernel_signature, log_likelihood_and_gradient
+    from forecast.model.likelihood import kernel_signature
+    from forecast.model.likelihood import log_likelihood_and_gradient as kernel
 
-    log_likelihood_and_gradient.compile(kernel_signature(arguments))
-    return "compiled"
+    sig = kernel_signature(arguments)
+    hits = sum(kernel.stats.cache_hits.values())
+    kernel.compile(sig)
+    return "loaded" if sum(kernel.stats.cache_hits.values()) > hits else "compiled"
 
 
-def _compile_expand(pickled: bytes, source: str, key: str) -> str:
+def _compile_expand(expand_fn, source: str, key: str) -> str:
     from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
 
     from forecast.model.nutpie_wrappers import expand_cfunc
 
-    inner = pickle.loads(pickled).vm.jit_fn
+    inner = expand_fn.vm.jit_fn
     if CACHED_SRC_FUNCTIONS.get(getattr(inner, "py_func", None)) != key:
         return "skipped: PyTensor gave the rebuilt graph another cache key"
-    expand_cfunc(source, inner, key)
-    return "compiled"
+    return "loaded" if expand_cfunc(source, inner, key).cache_hits else "compiled"
 
 
 def _compile_virtual_machine() -> str:
     # PyTensor's function runner in C, which it compiles into its cache the first time any
-    # non-numba function is made (the fit's initial point): 0.8 s, otherwise on the fitting process
+    # non-numba function is made (the fit's initial point): 0.6 s, otherwise on the fitting process
     from pytensor.link.c.cvm import CVM  # noqa: F401
 
     return "compiled or loaded"
@@ -179,16 +272,20 @@ def main() -> None:
     stdin = sys.stdin.buffer
     with pytensor.config.change_flags(numba__fastmath=False):  # as the fitting process compiles
         while True:
+            t0 = time.perf_counter()
+            name = "job"
             try:
-                name, *args = pickle.load(stdin)
+                job = pickle.load(stdin)  # (unpickling the expand function rebuilds PyTensor's graph)
+                if job[0] == "file":
+                    job = pickle.loads(Path(job[1]).read_bytes())
+                name, *args = job
+                print(f"{name} begun", flush=True)
+                outcome = jobs[name](*args)
             except EOFError:
                 print(f"done: {time.process_time():.2f} s of CPU", flush=True)
                 return
-            t0 = time.perf_counter()
-            try:
-                outcome = jobs[name](*args)
             except Exception as exc:  # the fitting process compiles it itself
-                outcome = f"failed: {type(exc).__name__}: {exc}"
+                outcome = "failed: " + f"{type(exc).__name__}: {exc}".replace("\n", " ")
             print(f"{name} {outcome} in {time.perf_counter() - t0:.2f} s", flush=True)
 
 

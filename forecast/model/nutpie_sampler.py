@@ -131,7 +131,7 @@ def _compile_cached(model, helper):
     names = [v.name for v in shared_vars]
     if len(set(names)) != len(names):
         raise _NotCacheable("data containers without unique names")
-    layout = Layout.of({v.name: np.asarray(v.get_value()) for v in shared_vars})
+    layout = Layout.of(shared_vars)
 
     logp_src = logp_source(n_dim, layout, [v.name for v in logp_pt.get_shared()])
     expand_src = expand_source(n_dim, n_expanded, layout, [v.name for v in expand_pt.get_shared()])
@@ -168,7 +168,7 @@ def _compile_cached(model, helper):
 
 @functools.cache
 def _cached_model_class():
-    """nutpie's compiled PyMC model with its data addressed through `_Layout` (made on first use:
+    """nutpie's compiled PyMC model with its data addressed through `Layout` (made on first use:
     nutpie is imported only when a fit is sampled)."""
     from nutpie.compile_pymc import CompiledPyMCModel
 

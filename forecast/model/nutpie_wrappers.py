@@ -20,10 +20,12 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-WRAPPER_VERSION = "3"  # part of the cache key of the generated wrappers: bump when their source changes
+# part of the cache key of the generated wrappers: this file's source (a change here is new wrappers)
+_SOURCE_KEY = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,23 @@ class Layout:
     offset: dict[str, int]
     ndim: dict[str, int]
     dtype: dict[str, np.dtype]
+    # each array's static shape where the compiled graph fixes it (None: any length), which the
+    # compiled code no longer checks (graph.py gives M one)
+    shape: dict[str, tuple[int | None, ...]]
 
     @classmethod
-    def of(cls, values: dict[str, np.ndarray]) -> Layout:
-        """The layout of these data arrays (by name, in this order)."""
+    def of(cls, variables) -> Layout:
+        """The layout of these data containers' values (PyTensor shared variables, in this order)."""
         offset, at = {}, 0
-        for name, v in values.items():
-            offset[name] = at
-            at += 1 + v.ndim
-        return cls(offset, {k: v.ndim for k, v in values.items()}, {k: v.dtype for k, v in values.items()})
+        for v in variables:
+            offset[v.name] = at
+            at += 1 + v.type.ndim
+        return cls(
+            offset,
+            {v.name: v.type.ndim for v in variables},
+            {v.name: np.dtype(v.type.dtype) for v in variables},
+            {v.name: tuple(v.type.shape) for v in variables},
+        )
 
     @property
     def size(self) -> int:
@@ -53,6 +63,8 @@ class Layout:
         arr = np.array(value, dtype=self.dtype[name], order="C", copy=True)
         if arr.ndim != self.ndim[name]:
             raise ValueError(f"data {name} must have rank {self.ndim[name]}, not {arr.ndim}")
+        if any(fixed is not None and fixed != n for fixed, n in zip(self.shape[name], arr.shape, strict=True)):
+            raise ValueError(f"data {name} must have shape {self.shape[name]}, not {arr.shape}")
         arr.flags.writeable = False
         return arr
 
@@ -78,6 +90,8 @@ def logp_source(n_dim: int, layout: Layout, used: list[str]) -> str:
         f"    out = numba.carray(out_, ({n_dim},))\n"
         "    logp_val, grad = inner(x, {args})\n"
         "    logp_[0] = logp_val\n"
+        # element by element: the graph fixes both lengths at n_dim (a slice assignment compiled
+        # numba's shape-mismatch message, about 1.6 s)
         f"    for i in range({n_dim}):\n        out[i] = grad[i]\n"
         "    if not np.all(np.isfinite(out)):\n        return 3\n"
         "    if not np.isfinite(logp_val):\n        return 4\n",
@@ -96,7 +110,7 @@ def expand_source(n_dim: int, n_expanded: int, layout: Layout, used: list[str]) 
         f"    x = numba.carray(x_, ({n_dim},))\n"
         f"    out = numba.carray(out_, ({n_expanded},))\n"
         "    (values,) = inner(x, {args})\n"
-        f"    for i in range({n_expanded}):\n        out[i] = values[i]\n",
+        f"    for i in range({n_expanded}):\n        out[i] = values[i]\n",  # both n_expanded long
         error=-2,
     )
 
@@ -137,7 +151,7 @@ def _cached_cfunc(src: str, name: str, inner, inner_key: str, sig):
 
     key = hashlib.sha256(
         "|".join(
-            [WRAPPER_VERSION, __name__, inner_key, src, str(sig), f"fastmath{int(config.numba__fastmath)}"]
+            [_SOURCE_KEY, __name__, inner_key, src, str(sig), f"fastmath{int(config.numba__fastmath)}"]
         ).encode()
     ).hexdigest()
     env = {

@@ -24,7 +24,7 @@ def model(ds, priors):
     return build_model(priors, training_cells(ds, pd.Timestamp("2012-03-17"), priors))
 
 
-def _helper(env: dict) -> Helper:
+def _helper(env: dict, files) -> Helper:
     process = subprocess.Popen(
         [sys.executable, "-m", "forecast.model.compile_ahead"],
         stdin=subprocess.PIPE,
@@ -32,7 +32,8 @@ def _helper(env: dict) -> Helper:
         stderr=subprocess.STDOUT,
         env=env,
     )
-    return Helper(process)
+    files.mkdir()
+    return Helper(process, files)
 
 
 def _is_cached(arguments, env: dict) -> bool:
@@ -50,9 +51,10 @@ def test_the_helper_writes_the_kernel_where_a_later_process_finds_it(model, tmp_
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     arguments = _kernel_arguments(model)
     assert not _is_cached(arguments, env)  # an empty cache: a fit would start a helper
-    helper = _helper(env)
+    helper = _helper(env, tmp_path / "jobs")
     helper.send(("kernel", arguments))
-    report = helper.finish(timeout=120)
+    report = helper.finish(timeout=120, needed=None)
+    helper.stop()
     assert [line for line in report if line.startswith("kernel ")][0].startswith("kernel compiled in"), report
     assert report[-1].startswith("done: ") and report[-1].endswith(" s of CPU"), report
     assert _is_cached(arguments, env)  # the next fit starts none and loads the kernel
@@ -64,11 +66,13 @@ def test_a_job_that_fails_is_reported_and_ends_nothing(tmp_path):
     x = pt.dvector("x")
     fn = pytensor.function([x], [pt.exp(x)], mode="NUMBA")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    helper = _helper(env)
+    helper = _helper(env, tmp_path / "jobs")
     helper.send(("no such job",))
     helper.send_expand(fn, "def nutpie_expand(): pass\n", key="not the graph's key")
     helper.send(("runner",))
-    report = [line for line in helper.finish(timeout=120) if line.split(" ")[0] in ("no", "expand", "runner")]
+    lines = helper.finish(timeout=120, needed=None)
+    helper.stop()
+    report = [line for line in lines if line.split(" ")[0] in ("no", "expand", "runner")]
     assert report[0].startswith("no such job failed: KeyError"), report
     assert report[1].startswith("expand skipped: PyTensor gave the rebuilt graph another cache key"), report
     assert report[2].startswith("runner "), report
@@ -106,6 +110,7 @@ CHILD = textwrap.dedent(
         "beta": expanded[slices[names.index("beta")]].tolist(),
         "kernel": [str(sig) for sig in kernel.signatures],
         "expand_loaded": m.compiled_expand_func.cache_hits,
+        "logp_loaded": m.compiled_logp_func.cache_hits,
         "ahead_signature": str(kernel_signature(_kernel_arguments(model))),
     }))
     """
@@ -123,9 +128,13 @@ def test_a_first_compile_with_its_helper_computes_the_model(model, tmp_path):
         "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
     }
     env.pop("FORECAST_COMPILE_AHEAD", None)
-    out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=280)
-    assert out.returncode == 0, out.stderr[-3000:]
-    r = json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("RESULT "))[7:])
+
+    def run() -> dict:
+        out = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True, text=True, timeout=280)
+        assert out.returncode == 0, out.stderr[-3000:]
+        return json.loads(next(ln for ln in out.stdout.splitlines() if ln.startswith("RESULT "))[7:])
+
+    r = run()
     assert r["cached"] and r["rc"] == [0, 0]
     jobs = [line.split(" ")[:2] for line in r["ahead"] if line.split(" ")[0] in ("runner", "kernel", "expand")]
     assert jobs == [["runner", "compiled"], ["kernel", "compiled"], ["expand", "compiled"]], r["ahead"]
@@ -134,6 +143,10 @@ def test_a_first_compile_with_its_helper_computes_the_model(model, tmp_path):
     # compiled, and no other: the numba backend passes the types `kernel_signature` names
     assert r["kernel"] == [r["ahead_signature"]]
     assert r["expand_loaded"] == 1  # the fitting process loaded the helper's expand function
+
+    again = run()  # the machine's second process: everything from the cache, no helper
+    assert again["ahead"] == [] and again["logp_loaded"] == 1 and again["expand_loaded"] == 1
+    assert (again["logp"], again["grad"], again["beta"]) == (r["logp"], r["grad"], r["beta"])  # bit for bit
 
     x = np.asarray(r["x"])
     point = {}
@@ -176,3 +189,37 @@ def test_cache_saves_wait_for_the_directory_lock(tmp_path):
     saving.join(timeout=30)
     assert not saving.is_alive()
     assert index.load(("sig", "target")) == b"code"
+
+
+def test_a_helper_that_cannot_run_leaves_the_compile_to_this_process(model, monkeypatch):
+    """An interpreter that exits at once (or any helper that dies): sending jobs raises nothing,
+    and the fitting process is told at once, without waiting, that nothing was compiled ahead."""
+    import forecast.model.compile_ahead as compile_ahead
+
+    monkeypatch.setattr(compile_ahead, "_kernel_cached", lambda arguments: False)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    helper = Helper.start_if_cold(model)
+    assert helper is not None
+    try:
+        helper.send_expand(pytensor.function([], pt.constant(1.0)), "", "key")
+        report = helper.finish()
+    finally:
+        helper.stop()
+    assert report == ["stopped: the expand job not begun when this process needed it"]
+    assert not helper.files.exists()
+
+
+def test_no_helper_when_switched_off_in_a_worker_or_the_kernel_is_cached(model, monkeypatch):
+    import forecast.model.compile_ahead as compile_ahead
+
+    monkeypatch.setattr(compile_ahead, "_kernel_cached", lambda arguments: False)  # a machine's first fit
+    monkeypatch.setenv("FORECAST_COMPILE_AHEAD", "0")
+    assert Helper.start_if_cold(model) is None
+    monkeypatch.delenv("FORECAST_COMPILE_AHEAD")
+    with compile_ahead.no_helper():  # a back-test worker
+        assert Helper.start_if_cold(model) is None
+    helper = Helper.start_if_cold(model)  # otherwise one starts
+    assert helper is not None
+    helper.stop()
+    monkeypatch.setattr(compile_ahead, "_kernel_cached", lambda arguments: True)  # a machine's second fit
+    assert Helper.start_if_cold(model) is None
