@@ -299,4 +299,6 @@ def record_in_history(history: list[dict], entry: dict, limit: int = 50) -> list
             if prev["evidence"] == entry["evidence"] and prev["as_of"] == entry["as_of"]:
                 return history
             break
-    return [*history, {**entry, "time": dt.datetime.now().strftime("%H:%M:%S")}][-limit:]
+    # hours and minutes: a time with seconds ("20:34:21") reads as an emoji shortcode (":34:") to the
+    # browser's Markdown, which then loads its emoji plugin and holds the first page's paint for it
+    return [*history, {**entry, "time": dt.datetime.now().strftime("%H:%M")}][-limit:]

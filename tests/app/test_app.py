@@ -5,6 +5,7 @@ their fits from ``fake_sampler``."""
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas.testing as pd_testing
@@ -54,6 +55,21 @@ def test_forecast_page_shows_answer_interval_band_and_provenance(app_env):
     # the as-of date (today) is beyond the record: the page says from which day
     reach = load_reach()
     assert any(f"complete through {reach.complete_through.date()}" in w.value for w in at.warning)
+
+
+# Streamlit's Markdown (st.table's cells included) loads its emoji plugin, two more scripts the
+# browser must fetch before it paints, for text that looks like an emoji shortcode (its own test)
+EMOJI_SHORTCODE = re.compile(r":(?!material/|streamlit:)[\w+-][\w_+-]*:")
+
+
+def test_the_first_page_sends_no_text_that_loads_the_emoji_plugin(app_env):
+    """A time with seconds in the history table (20:34:21) made a fresh browser fetch the emoji
+    plugin and hold the probabilities' first paint for it in about half the runs (0.5 s)."""
+    at = run_app()
+    texts = [str(el.value) for el in [*at.markdown, *at.caption, *at.metric, *at.info, *at.warning]]
+    texts += [str(cell) for table in at.table for cell in [*table.value.columns, *table.value.to_numpy().ravel()]]
+    found = [m.group() for t in texts for m in EMOJI_SHORTCODE.finditer(t)]
+    assert not found, found
 
 
 def test_an_announcement_raises_and_a_moratorium_lowers_the_space_launch_forecast(app_env):
