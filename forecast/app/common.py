@@ -132,7 +132,7 @@ def in_use() -> InUse:
             st.write(
                 f"First use of this prior file ({ctx.priors.meta.name}) at this cut: the NUTS sampler (nutpie) "
                 f"draws {s.draws} x {s.chains} chains after {s.tune} tuning steps. This takes about 10 seconds "
-                "(about half a minute on a machine's very first run, while the model is compiled). "
+                "(about 20 seconds on a machine's very first run, while the model is compiled). "
                 "The fit is then cached on disk."
             )
             bar = st.progress(0.0, text="compiling the model")
