@@ -7,8 +7,8 @@ variable and deterministic: about 2.5 s), while the second core idled. Here the 
 starts a helper process that compiles the runner, the likelihood kernel, then the expand function,
 into the on-disk caches, while the fitting process imports nutpie and compiles the log density; it
 then loads what the helper compiled (and some of the graph's operations the two share) instead of
-compiling it again. On this 2-core machine the first fit went from 18.5 s without the helper to
-14.6-15.1 s (bench/bench_fit.py; the helper spends about 5.5 s of CPU).
+compiling it again. On the 2-core development machine the first fit went from 18.5 s without the
+helper to 14.4-15.1 s (bench/bench_fit.py; the helper spends about 5.5 s of CPU).
 
 Nothing depends on the helper. numba's and PyTensor's caches are keyed by what they compile, so an
 entry the helper writes is the entry the fitting process would have written, and both write
@@ -20,8 +20,9 @@ are the same either way.
 A helper starts only when the kernel is not in numba's cache: a machine's first fit, or the first
 after the kernel's source changed. A new prior file on a machine that has fitted before compiles
 the log density and the expand function anew (the priors are constants of the graph) without a
-helper. None starts with ``FORECAST_COMPILE_AHEAD=0``, on a single usable core, or in back-test
-workers (`no_helper`), which already compile side by side.
+helper, most operations loaded from the cache (6.2 s measured). None starts with
+``FORECAST_COMPILE_AHEAD=0``, on a single usable core, or in back-test workers (`no_helper`),
+which already compile side by side.
 
 The helper is ``python -m forecast.model.compile_ahead``; it reads pickled jobs from its standard
 input until it closes (a job larger than a pipe's buffer comes as the path of a file holding it),
@@ -49,9 +50,10 @@ log = logging.getLogger(__name__)
 # FORECAST_COMPILE_AHEAD=0 starts no helper (for comparing, or on a machine short of memory)
 SWITCH = "FORECAST_COMPILE_AHEAD"
 # once the log density is compiled, how long the fitting process waits for a helper that has begun
-# the expand function (it takes the helper about 3.5 s, the log density about 8 s); a helper that
-# has not begun it by then is stopped, and the fitting process compiles the expand function itself
-WAIT_SECONDS = 20.0
+# the expand function (it takes the helper about 3.5 s; the log density, with the helper running,
+# about 8 s); a helper that has not begun it by then is stopped, and the fitting process compiles
+# the expand function itself (about 2.5 s)
+WAIT_SECONDS = 10.0
 
 
 _thread = threading.local()
@@ -78,7 +80,7 @@ class Helper:
         self.process = process
         self.files = files  # where large jobs are written (removed by `stop`)
         self.lines: list[str] = []
-        self._heard = threading.Condition()
+        self._heard = threading.Condition()  # notified for each line read
         self._reader = threading.Thread(target=self._read, name="compile-ahead-report", daemon=True)
         self._reader.start()
         self.report: list[str] | None = None
@@ -90,12 +92,11 @@ class Helper:
         the fitting process then compiles everything itself, as it would without one)."""
         try:
             off = os.environ.get(SWITCH, "1") == "0" or getattr(_thread, "off", False)
-            if off or len(os.sched_getaffinity(0)) < 2:
+            if off or _usable_cores() < 2:
                 return None
             arguments = _kernel_arguments(model)
             if arguments is None or _kernel_cached(arguments):
                 return None
-            files = Path(tempfile.mkdtemp(prefix="forecast-compile-ahead-"))
             process = subprocess.Popen(
                 [sys.executable, "-m", __name__],
                 stdin=subprocess.PIPE,
@@ -103,6 +104,7 @@ class Helper:
                 stderr=subprocess.STDOUT,
                 env=_environment(),
             )
+            files = Path(tempfile.mkdtemp(prefix="forecast-compile-ahead-"))
         except Exception as exc:  # e.g. no interpreter to start: compile without a helper
             log.info("no helper process to compile ahead (%s: %s)", type(exc).__name__, exc)
             return None
@@ -139,8 +141,10 @@ class Helper:
                 self.process.stdin.close()  # it ends after its last job
             except OSError:
                 pass
-            with self._heard:
-                begun = needed is None or any(line.startswith(f"{needed} ") for line in self.lines)
+            with self._heard:  # (a line on its way gets a moment to arrive)
+                begun = needed is None or self._heard.wait_for(
+                    lambda: any(line.startswith(f"{needed} ") for line in self.lines), timeout=0.2
+                )
             if not begun:
                 self._end(f"stopped: the {needed} job not begun when this process needed it")
             else:
@@ -182,6 +186,13 @@ class Helper:
         for raw in self.process.stdout:
             with self._heard:
                 self.lines.append(raw.decode(errors="replace").rstrip("\n"))
+                self._heard.notify_all()
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (all of them where the system does not say)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 
 
 def _environment() -> dict[str, str]:
@@ -190,9 +201,10 @@ def _environment() -> dict[str, str]:
     directory first)."""
     import forecast
 
-    root = str(Path(forecast.__file__).resolve().parent.parent)
+    root = Path(forecast.__file__).resolve().parent.parent
     env = os.environ.copy()
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    if root.name not in ("site-packages", "dist-packages"):  # (there, it is on the path anyway)
+        env["PYTHONPATH"] = os.pathsep.join([str(root), *filter(None, [env.get("PYTHONPATH")])])
     return env
 
 

@@ -13,8 +13,8 @@ The law is the one `forecast.model.graph` documents, in three terms:
 Why a kernel: written as PyTensor tensor operations, the same law and PyTensor's automatic gradient
 made a machine's first compile of the model take about 32 s (numba), and an evaluation 50 us. Here
 it is written once in scalar loops, with the derivatives by hand: the first compile took about 20 s
-(the kernel 1.5 s of it; the rest is the priors' graph and nutpie's wrapper; about 10.5 s now, the
-kernel compiled meanwhile by `forecast.model.compile_ahead`'s helper process, for the signature
+(the kernel 1.5 s of it; the rest is the priors' graph and nutpie's wrapper), about 10.5 s now that
+a helper process compiles the kernel meanwhile (`forecast.model.compile_ahead`, for the signature
 `kernel_signature` gives), and an evaluation walks the data once (42.5 us called from Python, the
 kernel 34 us of it). PyMC still
 declares the parameters, their priors and transforms (`forecast.model.graph`); `Likelihood` is a
