@@ -31,7 +31,7 @@ def render() -> None:
     if found is None:
         st.info(
             "This replay has not been computed for the data, prior file and settings in use. It refits the model "
-            "monthly through the episode (one fit per month, about half a minute each) and answers at weekly "
+            "monthly through the episode (one fit per month, about 5 seconds each) and answers at weekly "
             "origins with only what was public then. The same replay on the command line: "
             f"`forecast episode {name} --window {window}`."
         )
