@@ -97,21 +97,26 @@ class Helper:
             arguments = _kernel_arguments(model)
             if arguments is None or _kernel_cached(arguments):
                 return None
-            process = subprocess.Popen(
-                [sys.executable, "-m", __name__],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                env=_environment(),
-            )
-            files = Path(tempfile.mkdtemp(prefix="forecast-compile-ahead-"))
+            helper = cls.start()
         except Exception as exc:  # e.g. no interpreter to start: compile without a helper
             log.info("no helper process to compile ahead (%s: %s)", type(exc).__name__, exc)
             return None
-        helper = cls(process, files)
         helper.send(("runner",))
         helper.send(("kernel", arguments))
         return helper
+
+    @classmethod
+    def start(cls, env: dict[str, str] | None = None) -> Helper:
+        """A helper process with no job yet (``env``: its environment, by default this process's
+        with this `forecast` package first on the path)."""
+        process = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=env if env is not None else _environment(),
+        )
+        return cls(process, Path(tempfile.mkdtemp(prefix="forecast-compile-ahead-")))
 
     def send(self, job: tuple) -> None:
         """Queue a job (the helper does them in order); one larger than a pipe's buffer goes
@@ -275,14 +280,13 @@ def _compile_virtual_machine() -> str:
 
 def main() -> None:
     """The helper: each job read from standard input, in order, until it closes."""
-    import pytensor
-
     from forecast.model.numba_cache import serialize_saves
+    from forecast.model.nutpie_wrappers import compile_flags
 
     serialize_saves()  # this process and the fitting process write the same caches
     jobs = {"kernel": _compile_kernel, "expand": _compile_expand, "runner": _compile_virtual_machine}
     stdin = sys.stdin.buffer
-    with pytensor.config.change_flags(numba__fastmath=False):  # as the fitting process compiles
+    with compile_flags():  # as the fitting process compiles
         while True:
             t0 = time.perf_counter()
             name = "job"

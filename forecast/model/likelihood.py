@@ -16,11 +16,11 @@ it is written once in scalar loops, with the derivatives by hand: the first comp
 (the kernel 1.5 s of it; the rest is the priors' graph and nutpie's wrapper), about 10.5 s now that
 a helper process compiles the kernel meanwhile (`forecast.model.compile_ahead`, for the signature
 `kernel_signature` gives), and an evaluation walks the data once (42.5 us called from Python, the
-kernel 34 us of it). PyMC still
-declares the parameters, their priors and transforms (`forecast.model.graph`); `Likelihood` is a
-PyTensor Op that PyMC adds as a Potential, and PyTensor's numba backend (which nutpie samples)
-calls the kernel directly. The tests check the value against the law written in numpy and the
-gradient against finite differences, of the kernel and of the whole model's log density.
+kernel 34 us of it). PyMC still declares the parameters, their priors and transforms
+(`forecast.model.graph`); `Likelihood` is a PyTensor Op that PyMC adds as a Potential, and
+PyTensor's numba backend (which nutpie samples) calls the kernel directly. The tests check the
+value against the law written in numpy and the gradient against finite differences, of the kernel
+and of the whole model's log density.
 
 Arithmetic follows numpy's error model: a division by zero at an extreme point (a hit rate that
 rounds to 1 on a spell that ran to its end, an infinite lead) gives -inf or nan, as the tensor

@@ -34,7 +34,14 @@ from typing import Any
 
 import numpy as np
 
-from forecast.model.nutpie_wrappers import Layout, expand_cfunc, expand_source, logp_cfunc, logp_source
+from forecast.model.nutpie_wrappers import (
+    Layout,
+    compile_flags,
+    expand_cfunc,
+    expand_source,
+    logp_cfunc,
+    logp_source,
+)
 
 PROGRESS_MS = 200  # how often nutpie reports progress
 # Stan-like mass matrix adaptation from the draws' variance. nutpie's default ("diag", from draws
@@ -80,9 +87,8 @@ def compile_model(model) -> Compiled:
 
 def _compile(model, helper):
     import nutpie
-    import pytensor
 
-    with pytensor.config.change_flags(numba__fastmath=False):
+    with compile_flags():
         try:
             return _compile_cached(model, helper), True
         except Exception as exc:  # e.g. another nutpie whose internals moved: compile as nutpie does

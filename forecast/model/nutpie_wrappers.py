@@ -78,6 +78,15 @@ class Layout:
         return out
 
 
+def compile_flags():
+    """PyTensor's settings for compiling the model: numba without fast-math (the same bits in every
+    process; `forecast.model.nutpie_sampler` says why). The fitting process and the helper that
+    compiles ahead (`forecast.model.compile_ahead`) both compile under them, so their cache keys match."""
+    import pytensor
+
+    return pytensor.config.change_flags(numba__fastmath=False)
+
+
 def logp_source(n_dim: int, layout: Layout, used: list[str]) -> str:
     """The source of nutpie's log density callback: the value and gradient at a point."""
     return _wrapper_source(

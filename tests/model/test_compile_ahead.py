@@ -24,18 +24,6 @@ def model(ds, priors):
     return build_model(priors, training_cells(ds, pd.Timestamp("2012-03-17"), priors))
 
 
-def _helper(env: dict, files) -> Helper:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "forecast.model.compile_ahead"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    files.mkdir()
-    return Helper(process, files)
-
-
 def _is_cached(arguments, env: dict) -> bool:
     code = (
         "import json, sys; from forecast.model.compile_ahead import _kernel_cached; "
@@ -51,7 +39,7 @@ def test_the_helper_writes_the_kernel_where_a_later_process_finds_it(model, tmp_
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
     arguments = _kernel_arguments(model)
     assert not _is_cached(arguments, env)  # an empty cache: a fit would start a helper
-    helper = _helper(env, tmp_path / "jobs")
+    helper = Helper.start(env)
     helper.send(("kernel", arguments))
     report = helper.finish(timeout=120, needed=None)
     helper.stop()
@@ -66,7 +54,7 @@ def test_a_job_that_fails_is_reported_and_ends_nothing(tmp_path):
     x = pt.dvector("x")
     fn = pytensor.function([x], [pt.exp(x)], mode="NUMBA")
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
-    helper = _helper(env, tmp_path / "jobs")
+    helper = Helper.start(env)
     helper.send(("no such job",))
     helper.send_expand(fn, "def nutpie_expand(): pass\n", key="not the graph's key")
     helper.send(("runner",))
